@@ -1,0 +1,165 @@
+"""The ``wedge`` command line.
+
+Every user-facing failure (bad scenario, bad save, refused command) prints one
+clear message to stderr and exits non-zero — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from game.compiled import Compiled, compile_scenario
+from game.errors import WedgeError
+from game.hashing import state_hash
+from game.record import load_save, record_from_commands, replay
+from game.scenario.loader import ScenarioError, load_scenario
+from game.simulate import play_random
+from game.state import GameState
+from game.story import story
+from game.victory import evaluate
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "standard.yaml"
+
+
+def _load(path: str) -> Compiled:
+    return compile_scenario(load_scenario(path))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for path in args.paths:
+        try:
+            s = load_scenario(path)
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            bad += 1
+            continue
+        print(f"{path}: ok — {len(s.tracks)} tracks, {len(s.roles)} roles, {len(s.cards)} cards, {len(s.shocks)} shocks")
+    return 1 if bad else 0
+
+
+def summary(s: GameState, seed: int) -> dict[str, object]:
+    results = evaluate(s)
+    return {
+        "seed": seed,
+        "scenario": s.sc.model.scenario.id,
+        "turns": s.turn,
+        "end_reason": s.end_reason,
+        "final_tracks": {t: v for t, v in zip(s.sc.track_ids, s.tracks)},
+        "scores": {r: x["score"] for r, x in results.items()},
+        "winners": [r for r, x in results.items() if x["won"]],
+        "state_hash": state_hash(s),
+    }
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    sc = _load(args.scenario)
+    played = play_random(sc, args.seed)
+    if args.save:
+        rec = record_from_commands(sc, args.seed, list(played.commands), {"agents": "random"})
+        rec.save(args.save)
+    if args.json:
+        print(json.dumps(summary(played.state, args.seed), sort_keys=True))
+    else:
+        print(story(played.state))
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    rec = load_save(args.file)
+    s = None
+    count = 0
+    for _, _, s in replay(rec, verify=args.verify):
+        count += 1
+    if s is None:
+        from game.rules import new_game
+
+        s = new_game(rec.sc, rec.seed)
+    if args.verify:
+        print(f"{args.file}: ok — {count} commands replayed, every state hash matches ({state_hash(s)})")
+    else:
+        print(story(s))
+    return 0
+
+
+def cmd_rulebook(args: argparse.Namespace) -> int:
+    from game.rulebook import update
+
+    model = load_scenario(args.scenario)
+    path = Path(args.rulebook)
+    old = path.read_text(encoding="utf-8")
+    new = update(old, model)
+    if args.check:
+        if new != old:
+            print(f"{path} is out of date: run `wedge rulebook {args.scenario}`", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    path.write_text(new, encoding="utf-8")
+    print(f"{path}: tables regenerated from {args.scenario}")
+    return 0
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    sc = _load(args.scenario)
+    played = play_random(sc, args.seed)
+    print(story(played.state))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wedge", description="Wedge: can the US pry apart the Russia–PRC alignment?")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check scenario files; report every problem as FILE:LINE:COL")
+    v.add_argument("paths", nargs="+")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("simulate", help="play one headless game with random agents")
+    s.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO))
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--json", action="store_true", help="print one JSON summary object")
+    s.add_argument("--save", metavar="FILE", help="write the game as a save file")
+    s.set_defaults(func=cmd_simulate)
+
+    r = sub.add_parser("replay", help="replay a save file")
+    r.add_argument("file")
+    r.add_argument("--verify", action="store_true", help="check every state hash; stop at the first mismatch")
+    r.set_defaults(func=cmd_replay)
+
+    b = sub.add_parser("rulebook", help="regenerate rulebook.md's tables from a scenario")
+    b.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO))
+    b.add_argument("--rulebook", default=str(DEFAULT_SCENARIO.parent.parent / "rulebook.md"))
+    b.add_argument("--check", action="store_true", help="only report whether the file is up to date")
+    b.set_defaults(func=cmd_rulebook)
+
+    pl = sub.add_parser("play", help="play a game (headless story until the terminal UI lands)")
+    pl.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO))
+    pl.add_argument("--seed", type=int, default=1)
+    pl.set_defaults(func=cmd_play)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "seed", 0) is not None and not 0 <= getattr(args, "seed", 0) < 2**63:
+        print("wedge: --seed must be between 0 and 2**63-1", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except WedgeError as exc:
+        print(f"wedge: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

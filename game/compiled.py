@@ -1,0 +1,346 @@
+"""A validated scenario compiled to flat tuples and closures.
+
+The pydantic models are convenient at the boundary but slow to walk on every
+card play. Compiling once turns ids into indices and every condition/effect into
+a plain closure, so adjudication is a sequence of direct calls.
+
+Conditions take a *reader*: any object exposing ``tracks``, ``turn_start``,
+``flags`` (bitmask), ``windows`` (last open turn per window), ``turn`` and
+``revealed`` (cards each role revealed this turn). Both the frozen
+:class:`~game.state.GameState` and the mutable :class:`~game.work.Work` qualify.
+Effects take a ``Work``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from game.scenario import models as m
+
+if TYPE_CHECKING:
+    from game.work import Work
+
+Cond = Callable[[Any], bool]
+Eff = Callable[["Work"], None]
+
+KINDS = m.CARD_KINDS
+KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+OWNER, TARGET = -2, -3
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    label: str
+    cond: Cond
+    points: int
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DriftRule:
+    track: int
+    base: int
+    source: int  # -1 when the baseline is a constant
+    num: int
+    den: int
+    rate: int
+    suspended_by: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """Everything the engine needs from a scenario, by index."""
+
+    model: m.Scenario
+    content_hash: str
+    rules: m.Rules
+    phases: tuple[str, ...]
+    track_ids: tuple[str, ...]
+    track_index: dict[str, int]
+    track_min: tuple[int, ...]
+    track_max: tuple[int, ...]
+    track_start: tuple[int, ...]
+    stability: int
+    crisis_flag: int
+    flag_ids: tuple[str, ...]
+    flag_index: dict[str, int]
+    window_ids: tuple[str, ...]
+    window_index: dict[str, int]
+    role_ids: tuple[str, ...]
+    role_index: dict[str, int]
+    role_capital: tuple[int, ...]
+    role_income: tuple[int, ...]
+    role_max_capital: tuple[int, ...]
+    role_hand_size: tuple[int, ...]
+    objectives: tuple[tuple[Term, ...], ...]
+    card_ids: tuple[str, ...]
+    card_index: dict[str, int]
+    card_role: tuple[int, ...]
+    card_kind: tuple[int, ...]
+    card_cost: tuple[int, ...]
+    card_remove: tuple[bool, ...]
+    card_coercive: tuple[bool, ...]
+    card_requires: tuple[Cond | None, ...]
+    card_targets: tuple[tuple[int, ...], ...]
+    card_effects: tuple[tuple[Eff, ...], ...]
+    cards_by_role: tuple[tuple[int, ...], ...]
+    askable_by_role: tuple[tuple[int, ...], ...]
+    shock_ids: tuple[str, ...]
+    shock_index: dict[str, int]
+    shock_weight: tuple[int, ...]
+    shock_mods: tuple[tuple[tuple[Cond, int], ...], ...]
+    shock_in_deck: tuple[bool, ...]
+    shock_recurring: tuple[bool, ...]
+    shock_add_when: tuple[Cond | None, ...]
+    shock_remove_when: tuple[Cond | None, ...]
+    shock_effects: tuple[tuple[Eff, ...], ...]
+    drift: tuple[DriftRule, ...]
+    resolution_rank: tuple[int, ...]  # per kind index: its position in resolution order
+
+    def __hash__(self) -> int:  # identity: compiled scenarios are shared, never compared
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+def content_hash(model: m.Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: formatting and comments don't matter."""
+    blob = json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class _Compiler:
+    def __init__(self, s: m.Scenario) -> None:
+        self.s = s
+        self.track = {t.id: i for i, t in enumerate(s.tracks)}
+        self.flag = {f.id: i for i, f in enumerate(s.flags)}
+        self.window = {w.id: i for i, w in enumerate(s.windows)}
+        self.role = {r.id: i for i, r in enumerate(s.roles)}
+        self.card = {c.id: i for i, c in enumerate(s.cards)}
+        self.shock = {x.id: i for i, x in enumerate(s.shocks)}
+
+    def role_ref(self, name: str) -> int:
+        if name == "owner":
+            return OWNER
+        if name == "target":
+            return TARGET
+        return self.role[name]
+
+    # -- conditions -------------------------------------------------------------
+    def cond(self, c: Any) -> Cond:  # noqa: C901 - one branch per condition type
+        if isinstance(c, m.TrackCond):
+            i, lo, hi = self.track[c.track], c.min, c.max
+            lo_ = -(10**9) if lo is None else lo
+            hi_ = 10**9 if hi is None else hi
+            return lambda r: lo_ <= r.tracks[i] <= hi_
+        if isinstance(c, m.DeltaCond):
+            i = self.track[c.track]
+            lo_ = -(10**9) if c.min is None else c.min
+            hi_ = 10**9 if c.max is None else c.max
+            return lambda r: lo_ <= r.tracks[i] - r.turn_start[i] <= hi_
+        if isinstance(c, m.FlagCond):
+            bit, want = 1 << self.flag[c.flag], c.is_
+            return lambda r: bool(r.flags & bit) is want
+        if isinstance(c, m.WindowCond):
+            w = self.window[c.window]
+            return lambda r: r.windows[w] >= r.turn
+        if isinstance(c, m.PlayedCond):
+            role = self.role_ref(c.role)
+            card = self.card[c.card] if c.card else -1
+            kind = KIND_INDEX[c.kind] if c.kind else -1
+            card_kind = [KIND_INDEX[x.kind] for x in self.s.cards]
+
+            def played(r: Any) -> bool:
+                who = _resolve(r, role)
+                if who < 0:
+                    return False
+                for idx in r.revealed[who]:
+                    if (card < 0 or idx == card) and (kind < 0 or card_kind[idx] == kind):
+                        return True
+                return False
+
+            return played
+        if isinstance(c, m.TargetCond):
+            want_role = self.role[c.role]
+            return lambda r: getattr(r, "target", -1) == want_role
+        if isinstance(c, m.TurnCond):
+            lo_ = -(10**9) if c.min is None else c.min
+            hi_ = 10**9 if c.max is None else c.max
+            return lambda r: lo_ <= r.turn <= hi_
+        if isinstance(c, m.AllCond):
+            parts = tuple(self.cond(x) for x in c.of)
+            return lambda r: all(p(r) for p in parts)
+        if isinstance(c, m.AnyCond):
+            parts = tuple(self.cond(x) for x in c.of)
+            return lambda r: any(p(r) for p in parts)
+        if isinstance(c, m.NotCond):
+            inner = self.cond(c.of)
+            return lambda r: not inner(r)
+        raise TypeError(f"unknown condition {c!r}")
+
+    # -- effects ----------------------------------------------------------------
+    def effects(self, effs: list[Any]) -> tuple[Eff, ...]:
+        return tuple(self.effect(e) for e in effs)
+
+    def effect(self, e: Any) -> Eff:  # noqa: C901 - one branch per effect type
+        if isinstance(e, m.ShiftEffect):
+            i, amount = self.track[e.track], e.amount
+            return lambda w: w.shift(i, amount)
+        if isinstance(e, m.SetEffect):
+            i, value = self.track[e.track], e.value
+            return lambda w: w.shift(i, value - w.tracks[i])
+        if isinstance(e, m.CapitalEffect):
+            role, amount = self.role_ref(e.role), e.amount
+            return lambda w: w.gain_capital(w.resolve(role), amount)
+        if isinstance(e, m.RollEffect):
+            n, sides = (int(x) for x in e.dice.split("d"))
+            mods = tuple(
+                (
+                    md.add,
+                    self.cond(md.when) if md.when is not None else None,
+                    self.track[md.track] if md.track else -1,
+                    md.above,
+                    md.per,
+                )
+                for md in e.modifiers
+            )
+            outcomes = tuple((o.min, o.max, self.effects(o.effects)) for o in e.outcomes)
+            dice = e.dice
+            return lambda w: w.roll(dice, n, sides, mods, outcomes)
+        if isinstance(e, m.IfEffect):
+            cond, then, other = self.cond(e.when), self.effects(e.then), self.effects(e.else_)
+
+            def branch(w: Work) -> None:
+                for f in then if cond(w) else other:
+                    f(w)
+
+            return branch
+        if isinstance(e, m.FlagEffect):
+            bit, value = 1 << self.flag[e.flag], e.value
+            return lambda w: w.set_flag(bit, value)
+        if isinstance(e, m.OpenWindowEffect):
+            win, turns = self.window[e.window], e.turns
+            return lambda w: w.open_window(win, turns)
+        if isinstance(e, m.CloseWindowEffect):
+            win = self.window[e.window]
+            return lambda w: w.close_window(win)
+        if isinstance(e, m.AddShockEffect):
+            sh = self.shock[e.shock]
+            return lambda w: w.add_shock(sh)
+        if isinstance(e, m.RemoveShockEffect):
+            sh = self.shock[e.shock]
+            return lambda w: w.remove_shock(sh)
+        if isinstance(e, m.ReweightShockEffect):
+            sh, delta = self.shock[e.shock], e.delta
+            return lambda w: w.reweight_shock(sh, delta)
+        if isinstance(e, m.DrawEffect):
+            role, count = self.role_ref(e.role), e.count
+            return lambda w: w.draw(w.resolve(role), count)
+        if isinstance(e, m.DiscardEffect):
+            role, count = self.role_ref(e.role), e.count
+            return lambda w: w.discard_random(w.resolve(role), count)
+        if isinstance(e, m.BlockKindEffect):
+            kind = KIND_INDEX[e.kind]
+            role = self.role_ref(e.role) if e.role else -1
+            turns = e.turns
+            return lambda w: w.block(kind, w.resolve(role) if role != -1 else -1, turns)
+        raise TypeError(f"unknown effect {e!r}")
+
+    def build(self) -> Compiled:
+        s = self.s
+        roles = s.roles
+        nroles = len(roles)
+        card_role = tuple(self.role[c.role] for c in s.cards)
+        drift = tuple(
+            DriftRule(
+                track=i,
+                base=t.drift.base,
+                source=self.track[t.drift.track] if t.drift.track else -1,
+                num=t.drift.num,
+                den=t.drift.den,
+                rate=t.drift.rate,
+                suspended_by=tuple(self.window[x] for x in t.drift.suspended_by),
+            )
+            for i, t in enumerate(s.tracks)
+            if t.drift is not None
+        )
+        rank = [0] * len(KINDS)
+        for pos, kind in enumerate(s.rules.resolution_order):
+            rank[KIND_INDEX[kind]] = pos
+        return Compiled(
+            model=s,
+            content_hash=content_hash(s),
+            rules=s.rules,
+            phases=tuple(s.rules.phases),
+            track_ids=tuple(t.id for t in s.tracks),
+            track_index=dict(self.track),
+            track_min=tuple(t.min for t in s.tracks),
+            track_max=tuple(t.max for t in s.tracks),
+            track_start=tuple(t.start for t in s.tracks),
+            stability=self.track[s.rules.stability_track],
+            crisis_flag=1 << self.flag[s.rules.crisis_flag],
+            flag_ids=tuple(f.id for f in s.flags),
+            flag_index=dict(self.flag),
+            window_ids=tuple(w.id for w in s.windows),
+            window_index=dict(self.window),
+            role_ids=tuple(r.id for r in roles),
+            role_index=dict(self.role),
+            role_capital=tuple(r.capital for r in roles),
+            role_income=tuple(r.income for r in roles),
+            role_max_capital=tuple(r.max_capital for r in roles),
+            role_hand_size=tuple(r.hand_size for r in roles),
+            objectives=tuple(
+                tuple(Term(t.label, self.cond(t.when), t.points, t.required) for t in r.objective.terms)
+                for r in roles
+            ),
+            card_ids=tuple(c.id for c in s.cards),
+            card_index=dict(self.card),
+            card_role=card_role,
+            card_kind=tuple(KIND_INDEX[c.kind] for c in s.cards),
+            card_cost=tuple(c.cost for c in s.cards),
+            card_remove=tuple(c.remove_after_use for c in s.cards),
+            card_coercive=tuple(c.coercive for c in s.cards),
+            card_requires=tuple(self.cond(c.requires) if c.requires else None for c in s.cards),
+            card_targets=tuple(tuple(self.role[t] for t in c.targets) for c in s.cards),
+            card_effects=tuple(self.effects(c.effects) for c in s.cards),
+            cards_by_role=tuple(
+                tuple(i for i, r in enumerate(card_role) if r == ri) for ri in range(nroles)
+            ),
+            askable_by_role=tuple(
+                tuple(i for i, c in enumerate(s.cards) if c.askable and card_role[i] == ri)
+                for ri in range(nroles)
+            ),
+            shock_ids=tuple(x.id for x in s.shocks),
+            shock_index=dict(self.shock),
+            shock_weight=tuple(x.weight for x in s.shocks),
+            shock_mods=tuple(tuple((self.cond(wm.when), wm.add) for wm in x.weight_mods) for x in s.shocks),
+            shock_in_deck=tuple(x.in_deck for x in s.shocks),
+            shock_recurring=tuple(x.recurring for x in s.shocks),
+            shock_add_when=tuple(self.cond(x.add_when) if x.add_when else None for x in s.shocks),
+            shock_remove_when=tuple(self.cond(x.remove_when) if x.remove_when else None for x in s.shocks),
+            shock_effects=tuple(self.effects(x.effects) for x in s.shocks),
+            drift=drift,
+            resolution_rank=tuple(rank),
+        )
+
+
+def _resolve(r: Any, role: int) -> int:
+    if role == OWNER:
+        return int(getattr(r, "owner", -1))
+    if role == TARGET:
+        return int(getattr(r, "target", -1))
+    return role
+
+
+def compile_scenario(s: m.Scenario) -> Compiled:
+    return _Compiler(s).build()
+
+
+def compile_effects(s: m.Scenario, effects: list[Any]) -> tuple[Eff, ...]:
+    """Compile effects written on the spot (a facilitator's custom shock) against a scenario."""
+    return _Compiler(s).effects(effects)

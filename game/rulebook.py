@@ -1,0 +1,94 @@
+"""Regenerate the data tables in rulebook.md from a scenario.
+
+The prose of the rulebook is written by hand; the track, role, card and shock
+tables live between ``<!-- BEGIN GENERATED name -->`` and
+``<!-- END GENERATED name -->`` markers and are rebuilt from the scenario, so the
+rules players read cannot drift from the data the engine runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from game.describe import Describer
+from game.scenario.models import Scenario
+
+SECTIONS = ("tracks", "roles", "cards", "shocks")
+_MARK = re.compile(r"(<!-- BEGIN GENERATED (\w+) -->\n)(.*?)(<!-- END GENERATED \2 -->)", re.S)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def render(s: Scenario) -> dict[str, str]:
+    d = Describer(s)
+    tracks = ["| Track | Range (start) | Bands | Drift | Meaning |", "|---|---|---|---|---|"]
+    for t in s.tracks:
+        bands = "; ".join(f"{b.min}–{b.max} {b.label}" for b in t.bands)
+        drift = "—"
+        if t.drift:
+            base = str(t.drift.base)
+            if t.drift.track:
+                base += f" + {d.track[t.drift.track]}×{t.drift.num}/{t.drift.den}"
+            drift = f"toward {base}, ±{t.drift.rate}/turn"
+            if t.drift.suspended_by:
+                drift += " (not while " + " or ".join(d.window[w] for w in t.drift.suspended_by) + " open)"
+        tracks.append(f"| {t.name} (`{t.id}`) | {t.min}–{t.max} ({t.start}) | {_cell(bands)} | {_cell(drift)} | {_cell(t.meaning)} |")
+    roles = ["| Role | Capital (income, max) | Hand | Objective | Terms |", "|---|---|---|---|---|"]
+    for r in s.roles:
+        terms = "; ".join(
+            f"{t.label} — {d.cond(t.when)} ({t.points} pt{'s' if t.points != 1 else ''}{', required' if t.required else ''})"
+            for t in r.objective.terms
+        )
+        roles.append(f"| {r.name} (`{r.id}`) | {r.capital} (+{r.income}, {r.max_capital}) | {r.hand_size} | {_cell(r.objective.summary)} | {_cell(terms)} |")
+    cards = []
+    for r in s.roles:
+        cards += [f"**{r.name}**", "", "| Card | Kind | Cost | Effects | Source |", "|---|---|---|---|---|"]
+        for c in (c for c in s.cards if c.role == r.id):
+            notes = []
+            if c.coercive:
+                notes.append("coercive")
+            if c.remove_after_use:
+                notes.append("removed after use")
+            if c.askable:
+                notes.append("askable")
+            if c.targets:
+                notes.append("target: " + "/".join(d.role[t] for t in c.targets))
+            if c.requires:
+                notes.append("requires " + d.cond(c.requires))
+            extra = f" *({'; '.join(notes)})*" if notes else ""
+            cards.append(
+                f"| {_cell(c.title)} (`{c.id}`){extra} | {c.kind.replace('_', ' ')} | {c.cost} | {_cell(d.effects(c.effects))} | {_cell(c.source)} |"
+            )
+        cards.append("")
+    shocks = ["| Shock | Weight | In deck | Effects | Source |", "|---|---|---|---|---|"]
+    for x in s.shocks:
+        weight = str(x.weight) + "".join(f"; {wm.add:+d} if {d.cond(wm.when)}" for wm in x.weight_mods)
+        deck = "yes" if x.in_deck else "no"
+        if x.add_when:
+            deck += f"; added when {d.cond(x.add_when)}"
+        if x.remove_when:
+            deck += f"; removed when {d.cond(x.remove_when)}"
+        if x.recurring:
+            deck += "; recurring"
+        shocks.append(f"| {_cell(x.title)} (`{x.id}`) | {_cell(weight)} | {_cell(deck)} | {_cell(d.effects(x.effects))} | {_cell(x.source)} |")
+    return {
+        "tracks": "\n".join(tracks) + "\n",
+        "roles": "\n".join(roles) + "\n",
+        "cards": "\n".join(cards).rstrip() + "\n",
+        "shocks": "\n".join(shocks) + "\n",
+    }
+
+
+def update(text: str, s: Scenario) -> str:
+    """Return `text` with every generated section replaced; unknown markers are left alone."""
+    tables = render(s)
+
+    def sub(mt: re.Match[str]) -> str:
+        name = mt.group(2)
+        if name not in tables:
+            return mt.group(0)
+        return mt.group(1) + tables[name] + mt.group(4)
+
+    return _MARK.sub(sub, text)

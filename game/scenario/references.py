@@ -1,0 +1,277 @@
+"""Cross-reference checks that pydantic cannot express field by field.
+
+A scenario that passes the schema can still name a track that does not exist,
+play a card that belongs to someone else, or open a window nobody declared. The
+engine would only discover this mid-game; here it is found at load time.
+
+:func:`check_references` returns ``(loc, message)`` pairs. A loc is a path of
+YAML keys and list indexes (aliases such as ``else``, never union tags), so the
+loader can place it on a line exactly like a pydantic error location.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from game.scenario.models import (
+    ROLE_PLACEHOLDERS,
+    AddShockEffect,
+    AllCond,
+    AnyCond,
+    BlockKindEffect,
+    CapitalEffect,
+    CloseWindowEffect,
+    Condition,
+    DeltaCond,
+    DiscardEffect,
+    DrawEffect,
+    Effect,
+    FlagCond,
+    FlagEffect,
+    IfEffect,
+    NotCond,
+    OpenWindowEffect,
+    PlayedCond,
+    RemoveShockEffect,
+    ReweightShockEffect,
+    RollEffect,
+    Scenario,
+    SetEffect,
+    ShiftEffect,
+    TargetCond,
+    Track,
+    TrackCond,
+    TurnCond,
+    WindowCond,
+)
+
+Loc = tuple[str | int, ...]
+Found = list[tuple[Loc, str]]
+
+__all__ = ["Found", "Loc", "check_references"]
+
+
+def check_references(s: Scenario) -> Found:
+    """All dangling or inconsistent references in ``s``, in no particular order."""
+    checker = _Checker(s)
+    checker.run()
+    return checker.found
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Where effects/conditions live: inside a card (placeholders allowed) or not."""
+
+    card_role: str | None = None
+    has_targets: bool = False
+
+
+_NOT_A_CARD = _Ctx()
+
+
+def _listing(names: Sequence[str], value: str) -> str:
+    """'a, b, c' — or, for long lists, the close matches and a count."""
+    if not names:
+        return "none declared"
+    if len(names) <= 10:
+        return ", ".join(names)
+    close = difflib.get_close_matches(value, names, n=3)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    return f"{hint}{len(names)} declared"
+
+
+class _Checker:
+    def __init__(self, s: Scenario) -> None:
+        self.s = s
+        self.found: Found = []
+        self.tracks: dict[str, Track] = {t.id: t for t in s.tracks}
+        self.roles = [r.id for r in s.roles]
+        self.flags = [f.id for f in s.flags]
+        self.windows = [w.id for w in s.windows]
+        self.shocks = [x.id for x in s.shocks]
+        self.card_roles: dict[str, str] = {}
+        for c in s.cards:
+            self.card_roles.setdefault(c.id, c.role)
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.found.append((loc, message))
+
+    # ------------------------------------------------------------------ top level
+
+    def run(self) -> None:
+        s = self.s
+        for section, items in (
+            ("tracks", s.tracks), ("roles", s.roles), ("cards", s.cards),
+            ("shocks", s.shocks), ("flags", s.flags), ("windows", s.windows),
+        ):
+            self._unique(section, [x.id for x in items])
+        self._rules()
+        for i, t in enumerate(s.tracks):
+            if t.drift is not None:
+                loc: Loc = ("tracks", i, "drift")
+                if t.drift.track is not None:
+                    self.track(loc + ("track",), t.drift.track)
+                for j, w in enumerate(t.drift.suspended_by):
+                    self.window(loc + ("suspended_by", j), w)
+        owners = {c.role for c in s.cards}
+        for i, r in enumerate(s.roles):
+            if r.id in ROLE_PLACEHOLDERS:
+                self.add(("roles", i, "id"), f"role id {r.id!r} is reserved (it is a placeholder inside cards)")
+            if r.id not in owners:
+                self.add(("roles", i, "id"), f"role {r.id!r} owns no cards")
+            for j, term in enumerate(r.objective.terms):
+                self.cond(("roles", i, "objective", "terms", j, "when"), term.when, _NOT_A_CARD)
+        for i in range(len(s.cards)):
+            self._card(i)
+        for i, x in enumerate(s.shocks):
+            loc = ("shocks", i)
+            for j, wm in enumerate(x.weight_mods):
+                self.cond(loc + ("weight_mods", j, "when"), wm.when, _NOT_A_CARD)
+            if x.add_when is not None:
+                self.cond(loc + ("add_when",), x.add_when, _NOT_A_CARD)
+            if x.remove_when is not None:
+                self.cond(loc + ("remove_when",), x.remove_when, _NOT_A_CARD)
+            self.effects(loc + ("effects",), x.effects, _NOT_A_CARD)
+
+    def _unique(self, section: str, ids: list[str]) -> None:
+        first: dict[str, int] = {}
+        for i, ident in enumerate(ids):
+            if ident in first:
+                self.add((section, i, "id"), f"duplicate id {ident!r} (first at {section}[{first[ident]}])")
+            else:
+                first[ident] = i
+
+    def _rules(self) -> None:
+        r = self.s.rules
+        if r.stability_track not in self.tracks:
+            default = "" if "stability_track" in r.model_fields_set else " (the default)"
+            known = _listing(list(self.tracks), r.stability_track)
+            self.add(("rules", "stability_track"), f"unknown track {r.stability_track!r}{default} (known: {known})")
+        if r.crisis_flag not in self.flags:
+            default = "" if "crisis_flag" in r.model_fields_set else " (the default)"
+            self.add(("rules", "crisis_flag"),
+                     f"flag {r.crisis_flag!r}{default} is not declared in flags "
+                     f"(declared: {_listing(self.flags, r.crisis_flag)})")
+
+    def _card(self, i: int) -> None:
+        c = self.s.cards[i]
+        loc: Loc = ("cards", i)
+        if c.role not in self.roles:
+            self.add(loc + ("role",), f"unknown role {c.role!r} (known: {_listing(self.roles, c.role)})")
+        for j, t in enumerate(c.targets):
+            if t not in self.roles:
+                self.add(loc + ("targets", j), f"unknown role {t!r} (known: {_listing(self.roles, t)})")
+            elif t == c.role:
+                self.add(loc + ("targets", j), f"a card cannot target its own role {t!r}")
+        ctx = _Ctx(card_role=c.role, has_targets=bool(c.targets))
+        if c.requires is not None:
+            self.cond(loc + ("requires",), c.requires, ctx)
+        self.effects(loc + ("effects",), c.effects, ctx)
+
+    # ---------------------------------------------------------------- references
+
+    def track(self, loc: Loc, track_id: str) -> Track | None:
+        found = self.tracks.get(track_id)
+        if found is None:
+            self.add(loc, f"unknown track {track_id!r} (known: {_listing(list(self.tracks), track_id)})")
+        return found
+
+    def in_range(self, loc: Loc, track: Track | None, what: str, value: int | None) -> None:
+        if track is not None and value is not None and not track.min <= value <= track.max:
+            self.add(loc, f"{what} {value} is outside track {track.id!r} range {track.min}..{track.max}")
+
+    def flag(self, loc: Loc, name: str) -> None:
+        if name not in self.flags:
+            self.add(loc, f"flag {name!r} is not declared in flags (declared: {_listing(self.flags, name)})")
+
+    def window(self, loc: Loc, name: str) -> None:
+        if name not in self.windows:
+            self.add(loc, f"window {name!r} is not declared in windows (declared: {_listing(self.windows, name)})")
+
+    def shock(self, loc: Loc, name: str) -> None:
+        if name not in self.shocks:
+            self.add(loc, f"unknown shock {name!r} (known: {_listing(self.shocks, name)})")
+
+    def role(self, loc: Loc, name: str, ctx: _Ctx) -> None:
+        if name in self.roles:
+            return
+        if name in ROLE_PLACEHOLDERS:
+            if ctx.card_role is None:
+                self.add(loc, f"{name!r} can only be used inside a card")
+            elif name == "target" and not ctx.has_targets:
+                self.add(loc, "'target' used in a card that has no targets")
+            return
+        self.add(loc, f"unknown role {name!r} (known: {_listing(self.roles, name)}; in cards also 'owner', 'target')")
+
+    # ------------------------------------------------------- effects / conditions
+
+    def effects(self, loc: Loc, effects: Iterable[Effect], ctx: _Ctx) -> None:
+        for i, e in enumerate(effects):
+            self.effect(loc + (i,), e, ctx)
+
+    def effect(self, loc: Loc, e: Effect, ctx: _Ctx) -> None:
+        if isinstance(e, ShiftEffect):
+            self.track(loc + ("track",), e.track)
+        elif isinstance(e, SetEffect):
+            self.in_range(loc + ("value",), self.track(loc + ("track",), e.track), "value", e.value)
+        elif isinstance(e, (CapitalEffect, DrawEffect, DiscardEffect, BlockKindEffect)):
+            if e.role is not None:
+                self.role(loc + ("role",), e.role, ctx)
+        elif isinstance(e, RollEffect):
+            for j, m in enumerate(e.modifiers):
+                if m.when is not None:
+                    self.cond(loc + ("modifiers", j, "when"), m.when, ctx)
+                if m.track is not None:
+                    self.track(loc + ("modifiers", j, "track"), m.track)
+            for j, o in enumerate(e.outcomes):
+                self.effects(loc + ("outcomes", j, "effects"), o.effects, ctx)
+        elif isinstance(e, IfEffect):
+            self.cond(loc + ("when",), e.when, ctx)
+            self.effects(loc + ("then",), e.then, ctx)
+            self.effects(loc + ("else",), e.else_, ctx)
+        elif isinstance(e, FlagEffect):
+            self.flag(loc + ("flag",), e.flag)
+        elif isinstance(e, (OpenWindowEffect, CloseWindowEffect)):
+            self.window(loc + ("window",), e.window)
+        elif isinstance(e, (AddShockEffect, RemoveShockEffect, ReweightShockEffect)):
+            self.shock(loc + ("shock",), e.shock)
+
+    def cond(self, loc: Loc, c: Condition, ctx: _Ctx) -> None:
+        if (
+            isinstance(c, (TrackCond, DeltaCond, TurnCond))
+            and c.min is not None and c.max is not None and c.min > c.max
+        ):
+            self.add(loc + ("min",), f"min {c.min} is above max {c.max}; the condition can never hold")
+        if isinstance(c, TrackCond):
+            track = self.track(loc + ("track",), c.track)
+            self.in_range(loc + ("min",), track, "min", c.min)
+            self.in_range(loc + ("max",), track, "max", c.max)
+        elif isinstance(c, DeltaCond):
+            self.track(loc + ("track",), c.track)
+        elif isinstance(c, FlagCond):
+            self.flag(loc + ("flag",), c.flag)
+        elif isinstance(c, WindowCond):
+            self.window(loc + ("window",), c.window)
+        elif isinstance(c, PlayedCond):
+            self.role(loc + ("role",), c.role, ctx)
+            if c.card is not None:
+                self._played_card(loc, c, ctx)
+        elif isinstance(c, TargetCond):
+            self.role(loc + ("role",), c.role, ctx)
+        elif isinstance(c, (AllCond, AnyCond)):
+            for i, sub in enumerate(c.of):
+                self.cond(loc + ("of", i), sub, ctx)
+        elif isinstance(c, NotCond):
+            self.cond(loc + ("of",), c.of, ctx)
+
+    def _played_card(self, loc: Loc, c: PlayedCond, ctx: _Ctx) -> None:
+        assert c.card is not None
+        owner = self.card_roles.get(c.card)
+        if owner is None:
+            self.add(loc + ("card",), f"unknown card {c.card!r} (known: {_listing(list(self.card_roles), c.card)})")
+            return
+        role = ctx.card_role if c.role == "owner" else c.role
+        if role in self.roles and owner != role:
+            self.add(loc + ("card",), f"card {c.card!r} belongs to role {owner!r}, not {role!r}")

@@ -1,0 +1,68 @@
+"""Run whole headless games with agents in every seat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from game import rng
+from game.agents.base import Agent
+from game.agents.random_agent import RandomAgent
+from game.commands import Command
+from game.compiled import Compiled
+from game.rules import apply_fast, legal_actions, new_game
+from game.state import GameState
+from game.views import role_view
+
+_EMPTY: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Played:
+    state: GameState
+    commands: tuple[str, ...]
+
+
+def agent_seed(game_seed: int, role: str) -> int:
+    """Each seat's agent draws from its own stream, derived from the game seed and role id."""
+    return rng.derive(game_seed, "agent", role)
+
+
+def play(sc: Compiled, seed: int, agents: Sequence[Agent], record: bool = True) -> Played:
+    """Play one game to the end. Roles act in role order within each phase; since
+    orders are sealed and simultaneous this order never changes what a role may do."""
+    s = new_game(sc, seed)
+    log: list[str] = []
+    n = len(sc.role_ids)
+    while not s.over:
+        progressed = False
+        for role in range(n):
+            agent = agents[role]
+            while not s.ready[role] and not s.over:
+                legal = legal_actions(s, role)
+                if not legal:
+                    break
+                view = role_view(s, role) if agent.needs_view else _EMPTY
+                cmd: Command = agent.act(view, legal)
+                if record:
+                    log.append(cmd.text)
+                before_turn, before_phase = s.turn, s.phase
+                s = apply_fast(s, cmd)
+                progressed = True
+                if (s.turn, s.phase) != (before_turn, before_phase):
+                    break
+        if not progressed:
+            raise RuntimeError(f"no role can act in turn {s.turn} phase {s.phase}")
+    return Played(s, tuple(log))
+
+
+def random_agents(sc: Compiled, seed: int) -> list[Agent]:
+    return [RandomAgent(agent_seed(seed, r)) for r in sc.role_ids]
+
+
+def play_random(sc: Compiled, seed: int, record: bool = True) -> Played:
+    return play(sc, seed, random_agents(sc, seed), record)
+
+
+AgentFactory = Callable[[Compiled, int], list[Agent]]
