@@ -71,6 +71,7 @@ class Compiled:
     window_ids: tuple[str, ...]
     window_index: dict[str, int]
     role_ids: tuple[str, ...]
+    capital_ids: tuple[str, ...]  # ledger subjects "capital:<role>"
     role_index: dict[str, int]
     role_capital: tuple[int, ...]
     role_income: tuple[int, ...]
@@ -98,6 +99,7 @@ class Compiled:
     shock_add_when: tuple[Cond | None, ...]
     shock_remove_when: tuple[Cond | None, ...]
     shock_effects: tuple[tuple[Eff, ...], ...]
+    shock_triggers: tuple[tuple[int, Cond | None, Cond | None], ...]  # shocks with add_when/remove_when
     drift: tuple[DriftRule, ...]
     resolution_rank: tuple[int, ...]  # per kind index: its position in resolution order
 
@@ -289,6 +291,7 @@ class _Compiler:
             window_ids=tuple(w.id for w in s.windows),
             window_index=dict(self.window),
             role_ids=tuple(r.id for r in roles),
+            capital_ids=tuple("capital:" + r.id for r in roles),
             role_index=dict(self.role),
             role_capital=tuple(r.capital for r in roles),
             role_income=tuple(r.income for r in roles),
@@ -324,6 +327,11 @@ class _Compiler:
             shock_add_when=tuple(self.cond(x.add_when) if x.add_when else None for x in s.shocks),
             shock_remove_when=tuple(self.cond(x.remove_when) if x.remove_when else None for x in s.shocks),
             shock_effects=tuple(self.effects(x.effects) for x in s.shocks),
+            shock_triggers=tuple(
+                (i, self.cond(x.add_when) if x.add_when else None, self.cond(x.remove_when) if x.remove_when else None)
+                for i, x in enumerate(s.shocks)
+                if x.add_when or x.remove_when
+            ),
             drift=drift,
             resolution_rank=tuple(rank),
         )

@@ -7,11 +7,20 @@ documents, and the engine advances through them until a phase needs the players
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game.state import (
-    ACCEPTED, ADJUDICATION, DECLINED, DIPLOMACY, IN_DECK, ORDERS, OUT, OVER, PENDING, SHOCK,
-    UPKEEP, USED, GameState, Offer, TurnRecord,
+    ACCEPTED,
+    ADJUDICATION,
+    DECLINED,
+    IN_DECK,
+    OUT,
+    OVER,
+    PENDING,
+    SHOCK,
+    UPKEEP,
+    USED,
+    GameState,
+    Offer,
+    TurnRecord,
 )
 from game.work import Work
 
@@ -19,8 +28,9 @@ from game.work import Work
 def draw_shocks(w: Work, count: int) -> None:
     """§4.3-4.4: weighted draws without replacement, then apply each drawn shock."""
     sc = w.sc
+    drawn: set[int] = set()
     for _ in range(count):
-        candidates = [i for i, st in enumerate(w.shock_status) if st == IN_DECK and i not in _drawn(w)]
+        candidates = [i for i, st in enumerate(w.shock_status) if st == IN_DECK and i not in drawn]
         weights = [w.shock_weight(i) for i in candidates]
         total = sum(weights)
         if total <= 0:
@@ -30,11 +40,8 @@ def draw_shocks(w: Work, count: int) -> None:
             if pick < wt:
                 break
             pick -= wt
+        drawn.add(sh)
         apply_shock(w, sh, "shock:" + sc.shock_ids[sh])
-
-
-def _drawn(w: Work) -> set[int]:
-    return {w.sc.shock_index[s] for s in w.shocks_this_turn if s in w.sc.shock_index}
 
 
 def apply_shock(w: Work, sh: int, cause: str) -> None:
@@ -47,29 +54,27 @@ def apply_shock(w: Work, sh: int, cause: str) -> None:
         f(w)
 
 
-def run_shock(s: GameState) -> GameState:
-    w = Work(s)
+def run_shock(w: Work) -> None:
     w.shocks_this_turn = []
-    count = s.sc.rules.shocks_per_turn
-    if w.tracks[s.sc.stability] <= s.sc.rules.extra_shock_at_or_below:
+    count = w.sc.rules.shocks_per_turn
+    if w.tracks[w.sc.stability] <= w.sc.rules.extra_shock_at_or_below:
         count += 1
     draw_shocks(w, count)
-    return w.freeze()
 
 
-def run_adjudication(s: GameState) -> GameState:
-    sc = s.sc
-    w = Work(s)
+def run_adjudication(w: Work) -> None:
+    sc = w.sc
+    orders = w.orders
     # §7.1 reveal and pay.
-    w.revealed = tuple(tuple(card for card, _ in order) for order in s.orders)
-    for role, order in enumerate(s.orders):
+    w.revealed = tuple(tuple(card for card, _ in order) for order in orders)
+    for role, order in enumerate(orders):
         for card, _ in order:
             w.cause = "cost:" + sc.card_ids[card]
             w.gain_capital(role, -sc.card_cost[card])
     # §7.2 resolve by kind rank, then role order, then play order.
     queue = sorted(
         (sc.resolution_rank[sc.card_kind[card]], role, pos, card, target)
-        for role, order in enumerate(s.orders)
+        for role, order in enumerate(orders)
         for pos, (card, target) in enumerate(order)
     )
     for _, role, _, card, target in queue:
@@ -77,15 +82,14 @@ def run_adjudication(s: GameState) -> GameState:
         for f in sc.card_effects[card]:
             f(w)
         if card in w.hands[role]:
-            w.hands[role].remove(card)
-            (w.removed if sc.card_remove[card] else w.discards)[role].append(card)
+            w.discard(role, card, sc.card_remove[card])
     w.owner = w.target = -1
     # §7.3 offers.
     settled = []
     penalty = sc.rules.broken_offer_penalty
-    for o in s.offers:
+    for o in w.offers:
         if o.status != ACCEPTED:
-            settled.append(o._replace(status=DECLINED if o.status == PENDING else o.status, outcome="declined"))
+            settled.append(o._replace(status=DECLINED, outcome="declined"))
             continue
         breakers = [r for r, card in ((o.frm, o.give), (o.to, o.ask)) if card not in w.revealed[r]]
         for r in breakers:
@@ -93,19 +97,16 @@ def run_adjudication(s: GameState) -> GameState:
             w.gain_capital(r, -penalty)
         outcome = "broken:" + ",".join(sc.role_ids[r] for r in breakers) if breakers else "kept"
         settled.append(o._replace(outcome=outcome))
-    record = TurnRecord(s.turn, s.orders, tuple(settled), tuple(w.shocks_this_turn))
-    crisis = w.tracks[sc.stability] <= sc.rules.crisis_at_or_below
-    if crisis:
+    w.offers = tuple(settled)
+    w.history = w.history + (TurnRecord(w.turn, orders, w.offers, tuple(w.shocks_this_turn)),)
+    # §7.4 crisis.
+    if w.tracks[sc.stability] <= sc.rules.crisis_at_or_below:
         w.set_flag(sc.crisis_flag, True)
-    out = w.freeze(history=s.history + (record,), offers=tuple(settled))
-    if crisis:
-        return replace(out, phase=OVER, end_reason="crisis")
-    return out
+        w.phase, w.end_reason = OVER, "crisis"
 
 
-def run_upkeep(s: GameState) -> GameState:
-    sc = s.sc
-    w = Work(s)
+def run_upkeep(w: Work) -> None:
+    sc = w.sc
     # §8.1 drift.
     w.cause = "drift"
     for d in sc.drift:
@@ -118,22 +119,24 @@ def run_upkeep(s: GameState) -> GameState:
             w.shift(d.track, max(-d.rate, min(d.rate, gap)))
     # §8.2 expiries.
     w.windows = [0 if last <= w.turn else last for last in w.windows]
-    w.blocks = [b for b in w.blocks if b[2] > w.turn]
+    if w.blocks:
+        w.blocks = [b for b in w.blocks if b[2] > w.turn]
     # §8.3 shock-deck update.
-    for sh in range(len(sc.shock_ids)):
-        status = w.shock_status[sh]
-        add_when, remove_when = sc.shock_add_when[sh], sc.shock_remove_when[sh]
-        if status == OUT and add_when is not None and add_when(w):
-            w.shock_status[sh] = IN_DECK
-        elif status == IN_DECK and remove_when is not None and remove_when(w):
-            w.shock_status[sh] = OUT
+    status = w.shock_status
+    for sh, add_when, remove_when in sc.shock_triggers:
+        if status[sh] == OUT:
+            if add_when is not None and add_when(w):
+                status[sh] = IN_DECK
+        elif status[sh] == IN_DECK and remove_when is not None and remove_when(w):
+            status[sh] = OUT
     # §8.4 income.
     w.cause = "income"
     for role, income in enumerate(sc.role_income):
         w.gain_capital(role, income)
     # §8.5 last turn.
     if w.turn >= sc.rules.turns:
-        return w.freeze(phase=OVER, end_reason="last turn")
+        w.phase, w.end_reason = OVER, "last turn"
+        return
     # §8.6 draw.
     w.cause = "draw"
     for role, size in enumerate(sc.role_hand_size):
@@ -142,56 +145,66 @@ def run_upkeep(s: GameState) -> GameState:
             w.draw(role, need)
     # §8.7 next turn.
     w.turn += 1
-    return w.freeze()
 
 
 def begin_turn(s: GameState) -> GameState:
     """Reset the per-turn fields; the state at this point is the turn's checkpoint."""
     n = len(s.sc.role_ids)
-    fresh = replace(
-        s,
+    empty = _EMPTY[n]
+    fresh = s._replace(
         phase=s.sc.phases[0],
-        orders=((),) * n,
-        ready=(False,) * n,
+        orders=empty,
+        ready=_NOT_READY[n],
         offers=(),
-        revealed=((),) * n,
+        revealed=empty,
         shocks_this_turn=(),
         turn_start=s.tracks,
     )
-    return replace(fresh, checkpoints=s.checkpoints[: s.turn - 1] + (fresh,))
+    return fresh._replace(checkpoints=s.checkpoints[: s.turn - 1] + (fresh,))
 
 
+_NOT_READY = tuple((False,) * n for n in range(9))
+_EMPTY: tuple[tuple[tuple[()], ...], ...] = tuple(((),) * n for n in range(9))
 _AUTOMATIC = {SHOCK: run_shock, ADJUDICATION: run_adjudication, UPKEEP: run_upkeep}
 
 
 def advance(s: GameState) -> GameState:
-    """Run automatic phases until players must act or the game is over."""
+    """Run automatic phases until players must act or the game is over.
+
+    Consecutive automatic phases share one working copy; the state is frozen only
+    where a turn begins (its checkpoint) and where players must act.
+    """
+    sc = s.sc
+    phases = sc.phases
     while True:
-        if s.phase == OVER:
+        phase = s.phase
+        if phase == OVER:
             return s
-        runner = _AUTOMATIC.get(s.phase)
-        if runner is None:
-            if s.phase in (DIPLOMACY, ORDERS) and not all(s.ready):
+        if phase not in _AUTOMATIC:
+            if not all(s.ready):
                 return s
             s = _next_phase(s)
             continue
-        turn = s.turn
-        s = runner(s)
-        if s.phase == OVER:
-            return s
-        if s.phase == UPKEEP and s.turn != turn:
-            s = begin_turn(s)  # upkeep moved to the next turn
-        else:
-            s = _next_phase(s)
+        w = Work(s)
+        while True:
+            turn = w.turn
+            _AUTOMATIC[w.phase](w)
+            if w.phase == OVER:
+                return w.freeze()
+            if w.turn != turn:  # upkeep finished the turn
+                s = begin_turn(w.freeze())
+                break
+            i = phases.index(w.phase) + 1
+            w.phase = phases[i]
+            if w.phase not in _AUTOMATIC:
+                w.ready = _NOT_READY[len(w.ready)]
+                s = w.freeze()
+                break
 
 
 def _next_phase(s: GameState) -> GameState:
-    phases = s.sc.phases
-    i = phases.index(s.phase)
-    if i + 1 < len(phases):
-        nxt = phases[i + 1]
-        return replace(s, phase=nxt, ready=(False,) * len(s.ready))
-    return begin_turn(replace(s, turn=s.turn + 1))
+    nxt = s.sc.phases[s.sc.phases.index(s.phase) + 1]
+    return s._replace(phase=nxt, ready=_NOT_READY[len(s.ready)])
 
 
 def settle_unanswered(offers: tuple[Offer, ...], role: int) -> tuple[Offer, ...]:

@@ -20,8 +20,11 @@ def mix(x: int) -> int:
 
 
 def draw(seed: int, index: int) -> int:
-    """The index-th 64-bit output of the stream for `seed`."""
-    return mix((seed * _GOLDEN + (index + 1) * 0xD1B54A32D192ED03) & MASK)
+    """The index-th 64-bit output of the stream for `seed` (``mix`` inlined: hot path)."""
+    x = (seed * _GOLDEN + (index + 1) * 0xD1B54A32D192ED03) & MASK
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & MASK
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & MASK
+    return x ^ (x >> 31)
 
 
 def below(seed: int, index: int, n: int) -> int:

@@ -10,8 +10,6 @@ only ever pick from ``legal_actions``).
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from functools import lru_cache
 
 from pydantic import ValidationError
 
@@ -21,11 +19,36 @@ from game.errors import IllegalCommand
 from game.phases import advance, apply_shock, begin_turn, settle_unanswered
 from game.scenario.models import Shock
 from game.state import (
-    ACCEPTED, DECLINED, DIPLOMACY, IN_DECK, ORDERS, OUT, OVER, PENDING, GameState, Message, Offer,
+    ACCEPTED,
+    DECLINED,
+    DIPLOMACY,
+    IN_DECK,
+    ORDERS,
+    OUT,
+    OVER,
+    PENDING,
+    GameState,
+    Message,
+    Offer,
 )
 from game.work import Work
 
 MAX_MESSAGE = 500
+_ORDERS = GameState._fields.index("orders")
+_READY = GameState._fields.index("ready")
+_OFFERS = GameState._fields.index("offers")
+_NEXT_OFFER = GameState._fields.index("next_offer")
+_STATUS = Offer._fields.index("status")
+
+
+def _answered(o: Offer, status: str) -> Offer:
+    return _new_state(Offer, (*o[:_STATUS], status, *o[_STATUS + 1 :]))  # type: ignore[return-value]
+_new_state = tuple.__new__
+
+
+def _with(s: GameState, index: int, value: object) -> GameState:
+    """One-field update, several times cheaper than ``_replace`` on the hot path."""
+    return _new_state(GameState, (*s[:index], value, *s[index + 1 :]))  # type: ignore[return-value]
 
 
 def new_game(sc: Compiled, seed: int, controllers: tuple[str, ...] | None = None) -> GameState:
@@ -70,7 +93,7 @@ def new_game(sc: Compiled, seed: int, controllers: tuple[str, ...] | None = None
     for role in range(n):
         deck = list(sc.cards_by_role[role])
         w.shuffle(deck)
-        w.decks[role] = deck
+        w.decks[role] = tuple(deck)
         w.draw(role, sc.role_hand_size[role])
     s = w.freeze(phase=sc.phases[0])
     return advance(begin_turn(s))
@@ -79,17 +102,69 @@ def new_game(sc: Compiled, seed: int, controllers: tuple[str, ...] | None = None
 # ----------------------------------------------------------------------- legality
 
 
-@lru_cache(maxsize=4096)
-def _offer_menu(sc: Compiled, role: int, hand: tuple[int, ...], offered_to: frozenset[int]) -> tuple[Command, ...]:
-    me = sc.role_ids[role]
-    out = []
-    for to, asks in enumerate(sc.askable_by_role):
-        if to == role or to in offered_to:
-            continue
-        for ask in asks:
-            for give in sorted(set(hand)):
-                out.append(Command(me, "offer", (sc.role_ids[to], sc.card_ids[ask], sc.card_ids[give])))
-    return tuple(out)
+class _Menus:
+    """Every enumerable command of a scenario, built once, so legal_actions only filters."""
+
+    def __init__(self, sc: Compiled) -> None:
+        ids = sc.role_ids
+        self.done = tuple(Command(r, "done") for r in ids)
+        self.seal = tuple(Command(r, "seal") for r in ids)
+        self.play = tuple(
+            tuple(Command(ids[sc.card_role[c]], "play", (cid, ids[t])) for t in sc.card_targets[c])
+            or (Command(ids[sc.card_role[c]], "play", (cid,)),)
+            for c, cid in enumerate(sc.card_ids)
+        )
+        # offers[role][give] -> ((to, command), ...) over every recipient's askable cards
+        self.offers: tuple[dict[int, tuple[tuple[int, Command], ...]], ...] = tuple(
+            {
+                give: tuple(
+                    (to, Command(ids[role], "offer", (ids[to], sc.card_ids[ask], sc.card_ids[give])))
+                    for to, asks in enumerate(sc.askable_by_role)
+                    if to != role
+                    for ask in asks
+                )
+                for give in sc.cards_by_role[role]
+            }
+            for role in range(len(ids))
+        )
+        self.offer_cmds = tuple({g: tuple(c for _, c in pairs) for g, pairs in t.items()} for t in self.offers)
+        self._menu_cache: dict[tuple[int, tuple[int, ...]], tuple[Command, ...]] = {}
+        self._answers: dict[tuple[str, int], tuple[Command, Command]] = {}
+
+    def answers(self, role: str, offer_id: int) -> tuple[Command, Command]:
+        key = (role, offer_id)
+        hit = self._answers.get(key)
+        if hit is None:
+            if len(self._answers) > 20000:
+                self._answers.clear()
+            oid = str(offer_id)
+            hit = self._answers[key] = (Command(role, "accept", (oid,)), Command(role, "decline", (oid,)))
+        return hit
+
+    def offer_menu(self, role: int, hand: tuple[int, ...]) -> tuple[Command, ...]:
+        """Every offer `role` can make holding `hand` (hands repeat a lot: cached)."""
+        key = (role, tuple(sorted(hand)))
+        hit = self._menu_cache.get(key)
+        if hit is None:
+            cmds = self.offer_cmds[role]
+            hit = tuple(c for give in sorted(set(hand)) for c in cmds[give])
+            if len(self._menu_cache) > 20000:
+                self._menu_cache.clear()
+            self._menu_cache[key] = hit
+        return hit
+
+
+_MENUS: dict[int, tuple[Compiled, _Menus]] = {}
+
+
+def menus(sc: Compiled) -> _Menus:
+    """The scenario's command tables (kept alive with the scenario they index)."""
+    hit = _MENUS.get(id(sc))
+    if hit is None or hit[0] is not sc:
+        if len(_MENUS) > 64:
+            _MENUS.clear()
+        hit = _MENUS[id(sc)] = (sc, _Menus(sc))
+    return hit[1]
 
 
 def playable(s: GameState, role: int, card: int) -> str:
@@ -112,7 +187,7 @@ def playable(s: GameState, role: int, card: int) -> str:
     kind = sc.card_kind[card]
     for b_kind, b_role, last in s.blocks:
         if b_kind == kind and (b_role < 0 or b_role == role) and last >= s.turn:
-            return f"6.3: {KINDS[kind]} cards are blocked until the end of turn {last}"
+            return f"6.3: {KINDS[kind]} cards are blocked through turn {last}"
     if sc.card_coercive[card] and s.tracks[sc.stability] <= sc.rules.coercive_blocked_at_or_below:
         return (
             f"6.4: coercive cards are blocked while {sc.track_ids[sc.stability]} is "
@@ -126,32 +201,48 @@ def legal_actions(s: GameState, role: int) -> list[Command]:
     if s.phase == OVER or s.paused or s.ready[role]:
         return []
     sc = s.sc
-    me = sc.role_ids[role]
+    menu = menus(sc)
     if s.phase == DIPLOMACY:
         out: list[Command] = []
         if not s.diplomacy_locked:
             mine = [o.to for o in s.offers if o.frm == role]
             if len(mine) < sc.rules.max_offers_per_role:
-                out.extend(_offer_menu(sc, role, s.hands[role], frozenset(mine)))
-        out.append(Command(me, "done"))
+                if mine:
+                    table = menu.offers[role]
+                    for give in sorted(set(s.hands[role])):
+                        out.extend(cmd for to, cmd in table[give] if to not in mine)
+                else:
+                    out.extend(menu.offer_menu(role, s.hands[role]))
+        out.append(menu.done[role])
         return out
     if s.phase == ORDERS:
         out = []
+        me = sc.role_ids[role]
         for o in s.offers:
             if o.to == role and o.status == PENDING:
-                out.append(Command(me, "accept", (str(o.id),)))
-                out.append(Command(me, "decline", (str(o.id),)))
-        for card in s.hands[role]:
-            if not playable(s, role, card):
-                cid = sc.card_ids[card]
-                targets = sc.card_targets[card]
-                if targets:
-                    out.extend(Command(me, "play", (cid, sc.role_ids[t])) for t in targets)
-                else:
-                    out.append(Command(me, "play", (cid,)))
-        out.append(Command(me, "seal"))
+                out.extend(menu.answers(me, o.id))
+        order = s.orders[role]
+        if len(order) < sc.rules.max_cards_per_turn:
+            left = s.capital[role] - sum(sc.card_cost[c] for c, _ in order)
+            coercion_ok = s.tracks[sc.stability] > sc.rules.coercive_blocked_at_or_below
+            chosen = {c for c, _ in order}
+            for card in s.hands[role]:
+                if (
+                    sc.card_cost[card] <= left
+                    and card not in chosen
+                    and (coercion_ok or not sc.card_coercive[card])
+                    and (sc.card_requires[card] is None or sc.card_requires[card](s))  # type: ignore[misc]
+                    and not (s.blocks and _blocked(s, role, card))
+                ):
+                    out.extend(menu.play[card])
+        out.append(menu.seal[role])
         return out
     return []
+
+
+def _blocked(s: GameState, role: int, card: int) -> bool:
+    kind = s.sc.card_kind[card]
+    return any(k == kind and (r < 0 or r == role) and last >= s.turn for k, r, last in s.blocks)
 
 
 def pending_roles(s: GameState) -> list[int]:
@@ -170,8 +261,13 @@ def apply(s: GameState, command: Command | str) -> GameState:
     if cmd.actor == FACILITATOR:
         return _facilitator(s, cmd)
     role = _role(s, cmd)
-    _check_role_command(s, role, cmd)
-    return apply_fast(s, cmd)
+    if cmd.verb == "say":
+        _explain(s, role, cmd)
+        return apply_fast(s, cmd)
+    if cmd in legal_actions(s, role):  # legality is membership: one source of truth
+        return apply_fast(s, cmd)
+    _explain(s, role, cmd)
+    raise _fail("3", cmd, f"not a legal command in the {s.phase} phase")
 
 
 def check(s: GameState, command: Command | str) -> None:
@@ -190,7 +286,8 @@ def _role(s: GameState, cmd: Command) -> int:
     return idx
 
 
-def _check_role_command(s: GameState, role: int, cmd: Command) -> None:  # noqa: C901
+def _explain(s: GameState, role: int, cmd: Command) -> None:  # noqa: C901
+    """Raise the IllegalCommand that says which rule `cmd` breaks (for say: check it)."""
     sc = s.sc
     if s.phase == OVER:
         raise _fail("10", cmd, "the game is over")
@@ -271,24 +368,25 @@ def apply_fast(s: GameState, cmd: Command) -> GameState:
         target = sc.role_index[cmd.args[1]] if len(cmd.args) > 1 else -1
         orders = list(s.orders)
         orders[role] = orders[role] + ((card, target),)
-        return replace(s, orders=tuple(orders))
+        return _with(s, _ORDERS, tuple(orders))
     if verb == "seal" or verb == "done":
         ready = list(s.ready)
         ready[role] = True
-        offers = settle_unanswered(s.offers, role) if verb == "seal" else s.offers
-        s = replace(s, ready=tuple(ready), offers=offers)
+        s = _with(s, _READY, tuple(ready))
+        if verb == "seal" and s.offers:
+            s = _with(s, _OFFERS, settle_unanswered(s.offers, role))
         return advance(s) if all(ready) else s
     if verb == "offer":
         to, ask, give = sc.role_index[cmd.args[0]], sc.card_index[cmd.args[1]], sc.card_index[cmd.args[2]]
         offer = Offer(s.next_offer, s.turn, role, to, ask, give, PENDING, "")
-        return replace(s, offers=s.offers + (offer,), next_offer=s.next_offer + 1)
+        return _with(_with(s, _OFFERS, s.offers + (offer,)), _NEXT_OFFER, s.next_offer + 1)
     if verb == "accept" or verb == "decline":
         status = ACCEPTED if verb == "accept" else DECLINED
         oid = int(cmd.args[0])
-        return replace(s, offers=tuple(o._replace(status=status) if o.id == oid else o for o in s.offers))
+        return _with(s, _OFFERS, tuple(_answered(o, status) if o.id == oid else o for o in s.offers))
     if verb == "say":
         msg = Message(s.turn, role, sc.role_index[cmd.args[0]], cmd.args[1])
-        return replace(s, messages=s.messages + (msg,))
+        return s._replace(messages=s.messages + (msg,))
     raise ValueError(f"not a role command: {cmd.text}")
 
 
@@ -299,26 +397,26 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
     sc = s.sc
     verb, args = cmd.verb, cmd.args
     if verb == "pause":
-        return replace(s, paused=True)
+        return s._replace(paused=True)
     if verb == "resume":
-        return replace(s, paused=False)
+        return s._replace(paused=False)
     if verb == "lock":
-        return replace(s, diplomacy_locked=True)
+        return s._replace(diplomacy_locked=True)
     if verb == "unlock":
-        return replace(s, diplomacy_locked=False)
+        return s._replace(diplomacy_locked=False)
     if verb == "seat":
         role = sc.role_index.get(args[0])
         if role is None:
             raise _fail("11", cmd, f"unknown role {args[0]!r}")
         controllers = list(s.controllers)
         controllers[role] = args[1].strip()[:80]
-        return replace(s, controllers=tuple(controllers))
+        return s._replace(controllers=tuple(controllers))
     if verb == "rollback":
         if not args[0].isdigit() or not 1 <= int(args[0]) <= min(s.turn, len(s.checkpoints)):
             raise _fail("11", cmd, f"roll back to a turn between 1 and {min(s.turn, len(s.checkpoints))}")
         n = int(args[0])
-        target = replace(
-            s.checkpoints[n - 1], checkpoints=s.checkpoints[:n], controllers=s.controllers, paused=s.paused
+        target = s.checkpoints[n - 1]._replace(
+            checkpoints=s.checkpoints[:n], controllers=s.controllers, paused=s.paused
         )
         return advance(target)
     if s.phase == OVER:
@@ -369,7 +467,7 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
                 f(w)
         out = w.freeze()
         if out.tracks[sc.stability] <= sc.rules.crisis_at_or_below:
-            out = replace(out, flags=out.flags | sc.crisis_flag, phase=OVER, end_reason="crisis")
+            out = out._replace(flags=out.flags | sc.crisis_flag, phase=OVER, end_reason="crisis")
         return out
     raise _fail("11", cmd, f"unknown facilitator command {verb!r}")
 

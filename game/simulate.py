@@ -12,7 +12,7 @@ from game.agents.random_agent import RandomAgent
 from game.commands import Command
 from game.compiled import Compiled
 from game.rules import apply_fast, legal_actions, new_game
-from game.state import GameState
+from game.state import OVER, GameState
 from game.views import role_view
 
 _EMPTY: dict[str, Any] = {}
@@ -33,28 +33,25 @@ def play(sc: Compiled, seed: int, agents: Sequence[Agent], record: bool = True) 
     """Play one game to the end. Roles act in role order within each phase; since
     orders are sealed and simultaneous this order never changes what a role may do."""
     s = new_game(sc, seed)
-    log: list[str] = []
     n = len(sc.role_ids)
-    while not s.over:
+    commands: list[Command] = []
+    while s.phase != OVER:
         progressed = False
         for role in range(n):
             agent = agents[role]
-            while not s.ready[role] and not s.over:
+            phase = s.phase
+            while not s.ready[role] and s.phase is phase:
                 legal = legal_actions(s, role)
                 if not legal:
                     break
-                view = role_view(s, role) if agent.needs_view else _EMPTY
-                cmd: Command = agent.act(view, legal)
+                cmd: Command = agent.act(role_view(s, role) if agent.needs_view else _EMPTY, legal)
                 if record:
-                    log.append(cmd.text)
-                before_turn, before_phase = s.turn, s.phase
+                    commands.append(cmd)
                 s = apply_fast(s, cmd)
                 progressed = True
-                if (s.turn, s.phase) != (before_turn, before_phase):
-                    break
         if not progressed:
             raise RuntimeError(f"no role can act in turn {s.turn} phase {s.phase}")
-    return Played(s, tuple(log))
+    return Played(s, tuple(c.text for c in commands))
 
 
 def random_agents(sc: Compiled, seed: int) -> list[Agent]:

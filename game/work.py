@@ -8,20 +8,48 @@ ledger is written.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from game import rng
 from game.compiled import OWNER, TARGET, Compiled
-from game.state import IN_DECK, OUT, ORDERS, GameState, LedgerEntry
+from game.state import IN_DECK, ORDERS, OUT, GameState, LedgerEntry
+
+
+_new_entry = tuple.__new__  # builds a LedgerEntry without NamedTuple's argument parsing
 
 
 class Work:
     __slots__ = (
-        "sc", "base", "seed", "rng", "turn", "phase", "tracks", "turn_start", "capital",
-        "hands", "decks", "discards", "removed", "revealed", "flags", "windows", "blocks",
-        "shock_status", "shock_delta", "shocks_this_turn", "ledger", "cause", "roll_note",
-        "owner", "target",
+        "sc",
+        "base",
+        "seed",
+        "rng",
+        "turn",
+        "phase",
+        "tracks",
+        "turn_start",
+        "capital",
+        "hands",
+        "decks",
+        "discards",
+        "removed",
+        "revealed",
+        "flags",
+        "windows",
+        "blocks",
+        "shock_status",
+        "shock_delta",
+        "shocks_this_turn",
+        "ledger",
+        "cause",
+        "roll_note",
+        "owner",
+        "target",
+        "orders",
+        "ready",
+        "offers",
+        "history",
+        "end_reason",
     )
 
     def __init__(self, s: GameState) -> None:
@@ -34,10 +62,11 @@ class Work:
         self.tracks = list(s.tracks)
         self.turn_start = s.turn_start
         self.capital = list(s.capital)
-        self.hands = [list(h) for h in s.hands]
-        self.decks = [list(d) for d in s.decks]
-        self.discards = [list(d) for d in s.discards]
-        self.removed = [list(d) for d in s.removed]
+        # Card piles stay tuples per role; the few moves per phase rebuild one tuple.
+        self.hands = list(s.hands)
+        self.decks = list(s.decks)
+        self.discards = list(s.discards)
+        self.removed = list(s.removed)
         self.revealed = s.revealed
         self.flags = s.flags
         self.windows = list(s.windows)
@@ -50,31 +79,49 @@ class Work:
         self.roll_note = ""
         self.owner = -1
         self.target = -1
+        self.orders = s.orders
+        self.ready = s.ready
+        self.offers = s.offers
+        self.history = s.history
+        self.end_reason = s.end_reason
 
     def freeze(self, **changes: Any) -> GameState:
         """The new immutable state: the base with every working field written back."""
-        fields: dict[str, Any] = dict(
-            rng=self.rng,
-            turn=self.turn,
-            phase=self.phase,
-            tracks=tuple(self.tracks),
-            turn_start=self.turn_start,
-            capital=tuple(self.capital),
-            hands=tuple(tuple(h) for h in self.hands),
-            decks=tuple(tuple(d) for d in self.decks),
-            discards=tuple(tuple(d) for d in self.discards),
-            removed=tuple(tuple(d) for d in self.removed),
-            revealed=self.revealed,
-            flags=self.flags,
-            windows=tuple(self.windows),
-            blocks=tuple(self.blocks),
-            shock_status=tuple(self.shock_status),
-            shock_delta=tuple(self.shock_delta),
-            shocks_this_turn=tuple(self.shocks_this_turn),
-            ledger=self.base.ledger + tuple(self.ledger) if self.ledger else self.base.ledger,
+        b = self.base
+        out = GameState(
+            b.sc,
+            b.seed,
+            self.rng,
+            self.turn,
+            self.phase,
+            tuple(self.tracks),
+            self.turn_start,
+            tuple(self.capital),
+            tuple(self.hands),
+            tuple(self.decks),
+            tuple(self.discards),
+            tuple(self.removed),
+            self.orders,
+            self.ready,
+            self.offers,
+            b.next_offer,
+            self.revealed,
+            self.flags,
+            tuple(self.windows),
+            tuple(self.blocks),
+            tuple(self.shock_status),
+            tuple(self.shock_delta),
+            tuple(self.shocks_this_turn),
+            b.ledger + tuple(self.ledger) if self.ledger else b.ledger,
+            self.history,
+            b.messages,
+            b.paused,
+            b.diplomacy_locked,
+            b.controllers,
+            self.end_reason,
+            b.checkpoints,
         )
-        fields.update(changes)
-        return replace(self.base, **fields)
+        return out._replace(**changes) if changes else out
 
     # -- randomness -------------------------------------------------------------
     def below(self, n: int) -> int:
@@ -97,24 +144,43 @@ class Work:
 
     def log(self, subject: str, before: int, after: int) -> None:
         self.ledger.append(
-            LedgerEntry(self.turn, self.phase, subject, before, after, self.cause, self.roll_note)
+            _new_entry(LedgerEntry, (self.turn, self.phase, subject, before, after, self.cause, self.roll_note))
         )
 
     def shift(self, i: int, amount: int) -> None:
         if amount == 0:
             return
+        sc = self.sc
         before = self.tracks[i]
-        after = min(self.sc.track_max[i], max(self.sc.track_min[i], before + amount))
+        after = before + amount
+        if after > sc.track_max[i]:
+            after = sc.track_max[i]
+        elif after < sc.track_min[i]:
+            after = sc.track_min[i]
         self.tracks[i] = after
-        self.log(self.sc.track_ids[i], before, after)
+        self.ledger.append(
+            _new_entry(
+                LedgerEntry, (self.turn, self.phase, sc.track_ids[i], before, after, self.cause, self.roll_note)
+            )
+        )
 
     def gain_capital(self, role: int, amount: int) -> None:
         if role < 0 or amount == 0:
             return
         before = self.capital[role]
-        after = min(self.sc.role_max_capital[role], max(0, before + amount))
+        after = before + amount
+        top = self.sc.role_max_capital[role]
+        if after > top:
+            after = top
+        elif after < 0:
+            after = 0
         self.capital[role] = after
-        self.log("capital:" + self.sc.role_ids[role], before, after)
+        self.ledger.append(
+            _new_entry(
+                LedgerEntry,
+                (self.turn, self.phase, self.sc.capital_ids[role], before, after, self.cause, self.roll_note),
+            )
+        )
 
     def roll(
         self,
@@ -148,7 +214,9 @@ class Work:
 
     def _last_turn(self, turns: int) -> int:
         # Durations count the current turn only while its orders can still be written.
-        started = self.sc.phases.index(self.phase) > self.sc.phases.index(ORDERS) if self.phase in self.sc.phases else True
+        started = (
+            self.sc.phases.index(self.phase) > self.sc.phases.index(ORDERS) if self.phase in self.sc.phases else True
+        )
         return self.turn + turns - (0 if started else 1)
 
     def open_window(self, win: int, turns: int) -> None:
@@ -174,31 +242,43 @@ class Work:
         for _ in range(count):
             if not deck:
                 if not self.discards[role]:
-                    return
-                deck.extend(self.discards[role])
-                self.discards[role].clear()
-                self.shuffle(deck)
-            hand.append(deck.pop())
+                    break
+                pile = list(self.discards[role])
+                self.shuffle(pile)
+                deck = tuple(pile)
+                self.discards[role] = ()
+            hand += deck[-1:]
+            deck = deck[:-1]
+        self.decks[role], self.hands[role] = deck, hand
 
     def discard_random(self, role: int, count: int) -> None:
         if role < 0:
             return
-        hand = self.hands[role]
         committed = {c for c, _ in self.base.orders[role]} if self.phase == ORDERS else set()
         for _ in range(count):
-            pool = [c for c in hand if c not in committed]
+            pool = [c for c in self.hands[role] if c not in committed]
             if not pool:
                 return
-            card = pool[self.below(len(pool))]
-            hand.remove(card)
-            self.discards[role].append(card)
+            self.discard(role, pool[self.below(len(pool))])
+
+    def discard(self, role: int, card: int, remove: bool = False) -> None:
+        """Move `card` from `role`'s hand to its discard pile (or out of the game)."""
+        hand = self.hands[role]
+        i = hand.index(card)
+        self.hands[role] = hand[:i] + hand[i + 1 :]
+        if remove:
+            self.removed[role] += (card,)
+        else:
+            self.discards[role] += (card,)
 
     def block(self, kind: int, role: int, turns: int) -> None:
         self.blocks.append((kind, role, self._last_turn(turns)))
 
     def shock_weight(self, sh: int) -> int:
         w = self.sc.shock_weight[sh] + self.shock_delta[sh]
-        for cond, add in self.sc.shock_mods[sh]:
-            if cond(self):
-                w += add
-        return max(0, w)
+        mods = self.sc.shock_mods[sh]
+        if mods:
+            for cond, add in mods:
+                if cond(self):
+                    w += add
+        return w if w > 0 else 0

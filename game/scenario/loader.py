@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +23,11 @@ from typing import Annotated, Any, Literal, Protocol, Union, get_args, get_origi
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from game.scenario.models import Scenario
 from game.scenario.references import check_references
@@ -38,8 +42,10 @@ MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 100
 
 _TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_TAG + t for t in ("null", "bool", "int", "float", "str")}
+_SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "str"))
+_MAP, _SEQ, _MERGE, _VALUE = (_TAG + t for t in ("map", "seq", "merge", "value"))
 _DISCRIMINATORS = ("op", "test")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
             data = f.read(MAX_SCENARIO_BYTES + 1)
     except OSError as e:
         raise ScenarioError([Problem(name, 1, 1, "", f"cannot read: {e.strerror or e}")]) from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        message = f"file is more than {MAX_SCENARIO_BYTES} bytes; the limit is {MAX_SCENARIO_BYTES}"
+        raise ScenarioError([Problem(name, 1, 1, "", message)])
     return load_scenario_text(data, name)
 
 
@@ -95,8 +104,11 @@ def load_scenario_text(text: str | bytes, name: str = "<string>") -> Scenario:
         if len(text) > MAX_SCENARIO_BYTES:
             raise ScenarioError([_too_big(name, len(text))])
         text = _decode(text, name)
-    elif len(text) > MAX_SCENARIO_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_SCENARIO_BYTES:
-        raise ScenarioError([_too_big(name, len(text.encode("utf-8", "surrogatepass")))])
+    else:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioError([_too_big(name, size)])
+        _check_encodable(text, name)
     data, tree = _parse(text, name)
     try:
         scenario = Scenario.model_validate(data)
@@ -122,12 +134,21 @@ def _decode(data: bytes, name: str) -> str:
         raise ScenarioError([Problem(name, line, col, "", f"not valid UTF-8 (byte 0x{bad:02x})")]) from None
 
 
+def _check_encodable(text: str, name: str) -> None:
+    """A ``str`` may hold lone surrogates, which no file can; libyaml would raise UnicodeEncodeError."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        line, col = _line_col(text, e.start)
+        message = f"unacceptable character #x{ord(text[e.start]):04x}: lone surrogates are not text"
+        raise ScenarioError([Problem(name, line, col, "", message)]) from None
+
+
 def _line_col(text: str, index: int) -> tuple[int, int]:
-    """1-based position of ``text[index]``, counting line breaks the way PyYAML's marks do."""
+    """1-based position of ``text[index]``, counting line breaks the way YAML marks do."""
     line, start = 1, 0
-    for i, ch in enumerate(text[:index]):
-        if ch in "\n\x85\u2028\u2029" or (ch == "\r" and text[i + 1 : i + 2] != "\n"):
-            line, start = line + 1, i + 1
+    for m in _LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, m.end()
     return line, index - start + 1
 
 
@@ -162,16 +183,24 @@ class _LimitError(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that bounds alias expansion and nesting depth while composing.
+class _Limits(Composer):
+    """Composer mixin that bounds alias expansion and nesting depth.
 
-    Aliases are counted here rather than on expansion because the composer shares
-    one node object between anchor and alias: the bomb only goes off later, when
-    the shared graph is turned into a tree.
+    Aliases are counted while composing because the composer shares one node
+    object between anchor and alias: a "billion laughs" bomb only goes off later,
+    when the shared graph is turned into a tree. Depth is bounded because the
+    composer is recursive and a ``[[[[...`` file would otherwise hit RecursionError.
     """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+    #: Whether ReaderError.position counts UTF-8 bytes (libyaml) or characters (PyYAML).
+    byte_positions = False
+    # No implicit timestamps: `version: 2024-05-01` should stay the string the author wrote.
+    yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != _TAG + "timestamp"]
+        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def _init_limits(self) -> None:
         self.alias_uses = 0
         self.alias_nodes = 0
         self.node_count = 0
@@ -181,7 +210,7 @@ class _Loader(yaml.SafeLoader):
         self.in_progress: set[str] = set()
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event: Event = self.peek_event()
+        event: Event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, AliasEvent):
             self._check_alias(event)
             return super().compose_node(parent, index)
@@ -219,43 +248,74 @@ class _Loader(yaml.SafeLoader):
             raise _LimitError(event.start_mark, f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes")
 
 
-# No implicit timestamps: `version: 2024-05-01` should stay the string the author wrote.
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != _TAG + "timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _PyLoader(_Limits, yaml.SafeLoader):
+    """Pure-Python SafeLoader with limits: the reference behaviour, used without libyaml."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.SafeLoader.__init__(self, stream)
+        self._init_limits()
+
+
+_LOADER: type[_PyLoader] | type[_CLoader] = _PyLoader
+try:
+    from yaml._yaml import CParser
+
+    class _CLoader(_Limits, CParser, SafeConstructor, Resolver):
+        """Same composer and limits, fed by libyaml's scanner and parser (several times faster)."""
+
+        byte_positions = True
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._init_limits()
+
+    _LOADER = _CLoader
+except ImportError:  # PyYAML built without libyaml
+    pass
 
 
 def _parse(text: str, name: str) -> tuple[Any, _Pos]:
     """Compose ``text`` and build plain data plus its position tree, or raise."""
-    loader: _Loader | None = None
+    loader: _PyLoader | _CLoader | None = None
     try:
-        loader = _Loader(text)
-        root = loader.get_single_node()
-    except _LimitError as e:
-        raise ScenarioError([_at(name, e.mark, e.message)]) from None
-    except yaml.MarkedYAMLError as e:
-        raise ScenarioError([_yaml_problem(name, e)]) from None
-    except yaml.reader.ReaderError as e:
-        line, col = _line_col(text, e.position)
-        msg = f"unacceptable character #x{e.character:04x}: {e.reason}"
-        raise ScenarioError([Problem(name, line, col, "", msg)]) from None
-    except (RecursionError, yaml.YAMLError) as e:
-        raise ScenarioError([Problem(name, 1, 1, "", f"cannot parse YAML: {_first_line(str(e))}")]) from None
+        try:
+            loader = _LOADER(text)
+            root = loader.get_single_node()
+        except _LimitError as e:
+            raise ScenarioError([_at(name, e.mark, e.message)]) from None
+        except yaml.MarkedYAMLError as e:
+            raise ScenarioError([_yaml_problem(name, e)]) from None
+        except yaml.reader.ReaderError as e:
+            raise ScenarioError([_reader_problem(name, text, e, _LOADER.byte_positions)]) from None
+        except (RecursionError, yaml.YAMLError) as e:
+            raise ScenarioError([Problem(name, 1, 1, "", f"cannot parse YAML: {_first_line(str(e))}")]) from None
+        if root is None:
+            empty = "file is empty; expected a mapping with scenario, rules, tracks, ..."
+            raise ScenarioError([Problem(name, 1, 1, "", empty)])
+        if not isinstance(root, MappingNode):
+            kind = "a list" if isinstance(root, SequenceNode) else f"a {_scalar_kind(root)}"
+            message = f"top level must be a mapping (key: value pairs), not {kind}"
+            raise ScenarioError([_at(name, root.start_mark, message)])
+        builder = _Builder(loader, name)
+        data, tree = builder.build(root)
     finally:
         if loader is not None:
             loader.dispose()
-    if root is None:
-        empty = "file is empty; expected a mapping with scenario, rules, tracks, ..."
-        raise ScenarioError([Problem(name, 1, 1, "", empty)])
-    if not isinstance(root, MappingNode):
-        kind = "a list" if isinstance(root, SequenceNode) else f"a {_scalar_kind(root)}"
-        raise ScenarioError([_at(name, root.start_mark, f"top level must be a mapping (key: value pairs), not {kind}")])
-    builder = _Builder(loader, name)
-    data, tree = builder.build(root)
     if builder.problems:
         raise ScenarioError(builder.problems)
     return data, tree
+
+
+def _reader_problem(name: str, text: str, e: yaml.reader.ReaderError, byte_positions: bool) -> Problem:
+    index = e.position
+    if byte_positions:
+        index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+    line, col = _line_col(text, index)
+    char = e.character if isinstance(e.character, int) else ord(e.character)
+    return Problem(name, line, col, "", f"unacceptable character #x{char:04x}: {e.reason}")
 
 
 def _scalar_kind(node: Node) -> str:
@@ -300,7 +360,7 @@ class _Builder:
     exotic tags.
     """
 
-    def __init__(self, loader: _Loader, name: str) -> None:
+    def __init__(self, loader: _PyLoader | _CLoader, name: str) -> None:
         self.loader = loader
         self.name = name
         self.problems: list[Problem] = []
@@ -313,7 +373,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             return self._mapping(node, pos), pos
         if isinstance(node, SequenceNode):
-            if node.tag != _TAG + "seq":
+            if node.tag != _SEQ:
                 self.problem(node.start_mark, f"unsupported YAML tag {_show_tag(node.tag)!r}")
             items = []
             for i, child in enumerate(node.value):
@@ -323,7 +383,7 @@ class _Builder:
         return self._scalar(node), pos
 
     def _scalar(self, node: Node) -> Any:
-        if node.tag == _TAG + "value":  # a bare "=" is just text here
+        if node.tag == _VALUE:  # a bare "=" is just text here
             return node.value
         if node.tag not in _SCALAR_TAGS:
             self.problem(node.start_mark, f"unsupported YAML tag {_show_tag(node.tag)!r}")
@@ -336,7 +396,7 @@ class _Builder:
             return None
 
     def _mapping(self, node: MappingNode, pos: _Pos) -> dict[str, Any]:
-        if node.tag != _TAG + "map":
+        if node.tag != _MAP:
             self.problem(node.start_mark, f"unsupported YAML tag {_show_tag(node.tag)!r}")
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -344,7 +404,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 self.problem(mark, "mapping keys must be plain strings, not lists or mappings")
                 continue
-            if key_node.tag == _TAG + "merge":
+            if key_node.tag == _MERGE:
                 self.problem(mark, "merge keys ('<<') are not supported; write the keys out or use a plain alias")
                 continue
             key = str(key_node.value)

@@ -13,7 +13,7 @@ the hot path.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -98,10 +98,7 @@ class NotCond(Strict):
 
 
 Condition = Annotated[
-    Union[
-        TrackCond, DeltaCond, FlagCond, WindowCond, PlayedCond, TargetCond, TurnCond,
-        AllCond, AnyCond, NotCond,
-    ],
+    TrackCond | DeltaCond | FlagCond | WindowCond | PlayedCond | TargetCond | TurnCond | AllCond | AnyCond | NotCond,
     Field(discriminator="test"),
 ]
 
@@ -236,11 +233,7 @@ class BlockKindEffect(Strict):
 
 
 Effect = Annotated[
-    Union[
-        ShiftEffect, SetEffect, CapitalEffect, RollEffect, IfEffect, FlagEffect,
-        OpenWindowEffect, CloseWindowEffect, AddShockEffect, RemoveShockEffect,
-        ReweightShockEffect, DrawEffect, DiscardEffect, BlockKindEffect,
-    ],
+    ShiftEffect | SetEffect | CapitalEffect | RollEffect | IfEffect | FlagEffect | OpenWindowEffect | CloseWindowEffect | AddShockEffect | RemoveShockEffect | ReweightShockEffect | DrawEffect | DiscardEffect | BlockKindEffect,
     Field(discriminator="op"),
 ]
 

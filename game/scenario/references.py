@@ -31,15 +31,18 @@ from game.scenario.models import (
     FlagCond,
     FlagEffect,
     IfEffect,
+    Named,
     NotCond,
     OpenWindowEffect,
     PlayedCond,
     RemoveShockEffect,
     ReweightShockEffect,
+    Role,
     RollEffect,
     Scenario,
     SetEffect,
     ShiftEffect,
+    Shock,
     TargetCond,
     Track,
     TrackCond,
@@ -71,26 +74,34 @@ class _Ctx:
 _NOT_A_CARD = _Ctx()
 
 
-def _listing(names: Sequence[str], value: str) -> str:
-    """'a, b, c' — or, for long lists, the close matches and a count."""
+def _listing(label: str, names: Sequence[str], value: str) -> str:
+    """'(known: a, b, c)' — or, for long lists, the close matches and a count."""
     if not names:
-        return "none declared"
+        return "(none declared)"
     if len(names) <= 10:
-        return ", ".join(names)
+        return f"({label}: {', '.join(names)})"
     close = difflib.get_close_matches(value, names, n=3)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    return f"{hint}{len(names)} declared"
+    return f"({hint}{len(names)} {label})"
+
+
+def _ids(items: Iterable[Role | Named | Shock]) -> list[str]:
+    return list(dict.fromkeys(x.id for x in items))
 
 
 class _Checker:
+    """One pass over the scenario; the id lists are kept in file order for messages."""
+
     def __init__(self, s: Scenario) -> None:
         self.s = s
         self.found: Found = []
-        self.tracks: dict[str, Track] = {t.id: t for t in s.tracks}
-        self.roles = [r.id for r in s.roles]
-        self.flags = [f.id for f in s.flags]
-        self.windows = [w.id for w in s.windows]
-        self.shocks = [x.id for x in s.shocks]
+        self.tracks: dict[str, Track] = {}
+        for t in s.tracks:
+            self.tracks.setdefault(t.id, t)
+        self.roles = _ids(s.roles)
+        self.flags = _ids(s.flags)
+        self.windows = _ids(s.windows)
+        self.shocks = _ids(s.shocks)
         self.card_roles: dict[str, str] = {}
         for c in s.cards:
             self.card_roles.setdefault(c.id, c.role)
@@ -147,22 +158,22 @@ class _Checker:
         r = self.s.rules
         if r.stability_track not in self.tracks:
             default = "" if "stability_track" in r.model_fields_set else " (the default)"
-            known = _listing(list(self.tracks), r.stability_track)
-            self.add(("rules", "stability_track"), f"unknown track {r.stability_track!r}{default} (known: {known})")
+            known = _listing("known", list(self.tracks), r.stability_track)
+            self.add(("rules", "stability_track"), f"unknown track {r.stability_track!r}{default} {known}")
         if r.crisis_flag not in self.flags:
             default = "" if "crisis_flag" in r.model_fields_set else " (the default)"
             self.add(("rules", "crisis_flag"),
                      f"flag {r.crisis_flag!r}{default} is not declared in flags "
-                     f"(declared: {_listing(self.flags, r.crisis_flag)})")
+                     f"{_listing('declared', self.flags, r.crisis_flag)}")
 
     def _card(self, i: int) -> None:
         c = self.s.cards[i]
         loc: Loc = ("cards", i)
         if c.role not in self.roles:
-            self.add(loc + ("role",), f"unknown role {c.role!r} (known: {_listing(self.roles, c.role)})")
+            self.add(loc + ("role",), f"unknown role {c.role!r} {_listing('known', self.roles, c.role)}")
         for j, t in enumerate(c.targets):
             if t not in self.roles:
-                self.add(loc + ("targets", j), f"unknown role {t!r} (known: {_listing(self.roles, t)})")
+                self.add(loc + ("targets", j), f"unknown role {t!r} {_listing('known', self.roles, t)}")
             elif t == c.role:
                 self.add(loc + ("targets", j), f"a card cannot target its own role {t!r}")
         ctx = _Ctx(card_role=c.role, has_targets=bool(c.targets))
@@ -175,7 +186,7 @@ class _Checker:
     def track(self, loc: Loc, track_id: str) -> Track | None:
         found = self.tracks.get(track_id)
         if found is None:
-            self.add(loc, f"unknown track {track_id!r} (known: {_listing(list(self.tracks), track_id)})")
+            self.add(loc, f"unknown track {track_id!r} {_listing('known', list(self.tracks), track_id)}")
         return found
 
     def in_range(self, loc: Loc, track: Track | None, what: str, value: int | None) -> None:
@@ -184,15 +195,15 @@ class _Checker:
 
     def flag(self, loc: Loc, name: str) -> None:
         if name not in self.flags:
-            self.add(loc, f"flag {name!r} is not declared in flags (declared: {_listing(self.flags, name)})")
+            self.add(loc, f"flag {name!r} is not declared in flags {_listing('declared', self.flags, name)}")
 
     def window(self, loc: Loc, name: str) -> None:
         if name not in self.windows:
-            self.add(loc, f"window {name!r} is not declared in windows (declared: {_listing(self.windows, name)})")
+            self.add(loc, f"window {name!r} is not declared in windows {_listing('declared', self.windows, name)}")
 
     def shock(self, loc: Loc, name: str) -> None:
         if name not in self.shocks:
-            self.add(loc, f"unknown shock {name!r} (known: {_listing(self.shocks, name)})")
+            self.add(loc, f"unknown shock {name!r} {_listing('known', self.shocks, name)}")
 
     def role(self, loc: Loc, name: str, ctx: _Ctx) -> None:
         if name in self.roles:
@@ -203,7 +214,8 @@ class _Checker:
             elif name == "target" and not ctx.has_targets:
                 self.add(loc, "'target' used in a card that has no targets")
             return
-        self.add(loc, f"unknown role {name!r} (known: {_listing(self.roles, name)}; in cards also 'owner', 'target')")
+        known = _listing("known", self.roles, name)
+        self.add(loc, f"unknown role {name!r} {known}; inside a card also 'owner' or 'target'")
 
     # ------------------------------------------------------- effects / conditions
 
@@ -270,7 +282,7 @@ class _Checker:
         assert c.card is not None
         owner = self.card_roles.get(c.card)
         if owner is None:
-            self.add(loc + ("card",), f"unknown card {c.card!r} (known: {_listing(list(self.card_roles), c.card)})")
+            self.add(loc + ("card",), f"unknown card {c.card!r} {_listing('known', list(self.card_roles), c.card)}")
             return
         role = ctx.card_role if c.role == "owner" else c.role
         if role in self.roles and owner != role:
