@@ -99,10 +99,6 @@ def run_adjudication(w: Work) -> None:
         settled.append(o._replace(outcome=outcome))
     w.offers = tuple(settled)
     w.history = w.history + (TurnRecord(w.turn, orders, w.offers, tuple(w.shocks_this_turn)),)
-    # §7.4 crisis.
-    if w.tracks[sc.stability] <= sc.rules.crisis_at_or_below:
-        w.set_flag(sc.crisis_flag, True)
-        w.phase, w.end_reason = OVER, "crisis"
 
 
 def run_upkeep(w: Work) -> None:
@@ -189,6 +185,8 @@ def advance(s: GameState) -> GameState:
         while True:
             turn = w.turn
             _AUTOMATIC[w.phase](w)
+            if w.phase != OVER and w.crisis():  # §7.4 / §10.1, after every automatic phase
+                w.phase, w.end_reason = OVER, "crisis"
             if w.phase == OVER:
                 return w.freeze()
             if w.turn != turn:  # upkeep finished the turn

@@ -124,17 +124,23 @@ def parse_save(raw: bytes | str, name: str = "<save>") -> GameRecord:
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            raise SaveError(f"{name}: truncated (the file ends inside a character)") from None
         raise SaveError(f"{name}: not a Wedge save (not UTF-8 text at byte {exc.start})") from None
     if not text.strip():
         raise SaveError(f"{name}: empty file, not a Wedge save")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        hint = "truncated" if exc.pos >= len(text.rstrip()) else "not valid JSON"
+        # A whole save always ends with its closing brace; anything else was cut short.
+        hint = "truncated" if text.lstrip().startswith("{") and not text.rstrip().endswith("}") else "not valid JSON"
         raise SaveError(f"{name}:{exc.lineno}:{exc.colno}: {hint}: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
         raise SaveError(f"{name}: not a Wedge save (no \"format\": \"{SAVE_FORMAT}\")")
-    if isinstance(data.get("version"), int) and data["version"] > SAVE_VERSION:
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SaveError(f"{name}: version must be a whole number, not {version!r}")
+    if version > SAVE_VERSION:
         raise SaveError(f"{name}: save version {data['version']} is newer than this Wedge reads ({SAVE_VERSION})")
     try:
         save = SaveFile.model_validate(data)

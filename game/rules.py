@@ -412,7 +412,7 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
         controllers[role] = args[1].strip()[:80]
         return s._replace(controllers=tuple(controllers))
     if verb == "rollback":
-        if not args[0].isdigit() or not 1 <= int(args[0]) <= min(s.turn, len(s.checkpoints)):
+        if not (args[0].isascii() and args[0].isdigit()) or not 1 <= int(args[0]) <= min(s.turn, len(s.checkpoints)):
             raise _fail("11", cmd, f"roll back to a turn between 1 and {min(s.turn, len(s.checkpoints))}")
         n = int(args[0])
         target = s.checkpoints[n - 1]._replace(
@@ -451,7 +451,7 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
             if not sc.track_min[i] <= v <= sc.track_max[i]:
                 raise _fail("11", cmd, f"{subject} must be within {sc.track_min[i]}..{sc.track_max[i]}")
             w.shift(i, v - w.tracks[i])
-        return w.freeze()
+        return _after_facilitator(w)
     if verb in ("inject", "inject-custom"):
         w = Work(s)
         if verb == "inject":
@@ -465,11 +465,15 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
             w.cause, w.owner, w.target = "inject:" + effects[0], -1, -1
             for f in effects[1]:
                 f(w)
-        out = w.freeze()
-        if out.tracks[sc.stability] <= sc.rules.crisis_at_or_below:
-            out = out._replace(flags=out.flags | sc.crisis_flag, phase=OVER, end_reason="crisis")
-        return out
+        return _after_facilitator(w)
     raise _fail("11", cmd, f"unknown facilitator command {verb!r}")
+
+
+def _after_facilitator(w: Work) -> GameState:
+    """An injected shock or an override can also bring on the crisis (§10.1)."""
+    if w.crisis():
+        return w.freeze(phase=OVER, end_reason="crisis")
+    return w.freeze()
 
 
 def _custom_shock(s: GameState, cmd: Command) -> tuple[str, tuple]:  # type: ignore[type-arg]

@@ -47,7 +47,6 @@ def _order(s: GameState, order: tuple[tuple[int, int], ...]) -> list[dict[str, s
 def public_view(s: GameState) -> dict[str, Any]:
     sc = s.sc
     roles = sc.role_ids
-    revealed = s.phase not in ("diplomacy", "orders")
     results = evaluate(s) if s.over else None
     return {
         "scenario": sc.model.scenario.id,
@@ -76,7 +75,6 @@ def public_view(s: GameState) -> dict[str, Any]:
                 "removed": [sc.card_ids[c] for c in s.removed[i]],
                 "ready": s.ready[i],
                 "controller": s.controllers[i],
-                "order": _order(s, s.orders[i]) if revealed and s.turn_start is not None else None,
             }
             for i, r in enumerate(roles)
         },

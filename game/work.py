@@ -254,7 +254,7 @@ class Work:
     def discard_random(self, role: int, count: int) -> None:
         if role < 0:
             return
-        committed = {c for c, _ in self.base.orders[role]} if self.phase == ORDERS else set()
+        committed = {c for c, _ in self.orders[role]}  # ordered cards stay until they resolve
         for _ in range(count):
             pool = [c for c in self.hands[role] if c not in committed]
             if not pool:
@@ -273,6 +273,13 @@ class Work:
 
     def block(self, kind: int, role: int, turns: int) -> None:
         self.blocks.append((kind, role, self._last_turn(turns)))
+
+    def crisis(self) -> bool:
+        """§10.1: stability at the crisis level, or the crisis flag set by an effect, ends the game."""
+        sc = self.sc
+        if self.tracks[sc.stability] <= sc.rules.crisis_at_or_below:
+            self.flags |= sc.crisis_flag
+        return bool(self.flags & sc.crisis_flag)
 
     def shock_weight(self, sh: int) -> int:
         w = self.sc.shock_weight[sh] + self.shock_delta[sh]
