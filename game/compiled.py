@@ -88,6 +88,8 @@ class Compiled:
     card_requires: tuple[Cond | None, ...]
     card_targets: tuple[tuple[int, ...], ...]
     card_effects: tuple[tuple[Eff, ...], ...]
+    card_cause: tuple[str, ...]  # ledger causes "card:<id>", built once
+    cost_cause: tuple[str, ...]  # "cost:<id>"
     cards_by_role: tuple[tuple[int, ...], ...]
     askable_by_role: tuple[tuple[int, ...], ...]
     shock_ids: tuple[str, ...]
@@ -99,6 +101,7 @@ class Compiled:
     shock_add_when: tuple[Cond | None, ...]
     shock_remove_when: tuple[Cond | None, ...]
     shock_effects: tuple[tuple[Eff, ...], ...]
+    shock_cause: tuple[str, ...]  # "shock:<id>"
     shock_triggers: tuple[tuple[int, Cond | None, Cond | None], ...]  # shocks with add_when/remove_when
     drift: tuple[DriftRule, ...]
     resolution_rank: tuple[int, ...]  # per kind index: its position in resolution order
@@ -311,6 +314,8 @@ class _Compiler:
             card_requires=tuple(self.cond(c.requires) if c.requires else None for c in s.cards),
             card_targets=tuple(tuple(self.role[t] for t in c.targets) for c in s.cards),
             card_effects=tuple(self.effects(c.effects) for c in s.cards),
+            card_cause=tuple("card:" + c.id for c in s.cards),
+            cost_cause=tuple("cost:" + c.id for c in s.cards),
             cards_by_role=tuple(
                 tuple(i for i, r in enumerate(card_role) if r == ri) for ri in range(nroles)
             ),
@@ -327,6 +332,7 @@ class _Compiler:
             shock_add_when=tuple(self.cond(x.add_when) if x.add_when else None for x in s.shocks),
             shock_remove_when=tuple(self.cond(x.remove_when) if x.remove_when else None for x in s.shocks),
             shock_effects=tuple(self.effects(x.effects) for x in s.shocks),
+            shock_cause=tuple("shock:" + x.id for x in s.shocks),
             shock_triggers=tuple(
                 (i, self.cond(x.add_when) if x.add_when else None, self.cond(x.remove_when) if x.remove_when else None)
                 for i, x in enumerate(s.shocks)

@@ -28,20 +28,33 @@ from game.work import Work
 def draw_shocks(w: Work, count: int) -> None:
     """§4.3-4.4: weighted draws without replacement, then apply each drawn shock."""
     sc = w.sc
+    base, delta, mods = sc.shock_weight, w.shock_delta, sc.shock_mods
     drawn: set[int] = set()
     for _ in range(count):
-        candidates = [i for i, st in enumerate(w.shock_status) if st == IN_DECK and i not in drawn]
-        weights = [w.shock_weight(i) for i in candidates]
-        total = sum(weights)
-        if total <= 0:
+        candidates: list[int] = []
+        weights: list[int] = []
+        for i, st in enumerate(w.shock_status):
+            if st != IN_DECK or i in drawn:
+                continue
+            wt = base[i] + delta[i]
+            if mods[i]:
+                for cond, add in mods[i]:
+                    if cond(w):
+                        wt += add
+            if wt > 0:
+                candidates.append(i)
+                weights.append(wt)
+        if not candidates:
             return
-        pick = w.below(total)
+        pick = w.below(sum(weights))
+        chosen = candidates[-1]
         for sh, wt in zip(candidates, weights):
             if pick < wt:
+                chosen = sh
                 break
             pick -= wt
-        drawn.add(sh)
-        apply_shock(w, sh, "shock:" + sc.shock_ids[sh])
+        drawn.add(chosen)
+        apply_shock(w, chosen, sc.shock_cause[chosen])
 
 
 def apply_shock(w: Work, sh: int, cause: str) -> None:
@@ -69,7 +82,7 @@ def run_adjudication(w: Work) -> None:
     w.revealed = tuple(tuple(card for card, _ in order) for order in orders)
     for role, order in enumerate(orders):
         for card, _ in order:
-            w.cause = "cost:" + sc.card_ids[card]
+            w.cause = sc.cost_cause[card]
             w.gain_capital(role, -sc.card_cost[card])
     # §7.2 resolve by kind rank, then role order, then play order.
     queue = sorted(
@@ -78,7 +91,7 @@ def run_adjudication(w: Work) -> None:
         for pos, (card, target) in enumerate(order)
     )
     for _, role, _, card, target in queue:
-        w.cause, w.owner, w.target, w.roll_note = "card:" + sc.card_ids[card], role, target, ""
+        w.cause, w.owner, w.target, w.roll_note = sc.card_cause[card], role, target, ""
         for f in sc.card_effects[card]:
             f(w)
         if card in w.hands[role]:
@@ -89,14 +102,14 @@ def run_adjudication(w: Work) -> None:
     penalty = sc.rules.broken_offer_penalty
     for o in w.offers:
         if o.status != ACCEPTED:
-            settled.append(o._replace(status=DECLINED, outcome="declined"))
+            settled.append(Offer(o.id, o.turn, o.frm, o.to, o.ask, o.give, DECLINED, "declined"))
             continue
         breakers = [r for r, card in ((o.frm, o.give), (o.to, o.ask)) if card not in w.revealed[r]]
         for r in breakers:
             w.cause = f"offer:{o.id}:broken"
             w.gain_capital(r, -penalty)
         outcome = "broken:" + ",".join(sc.role_ids[r] for r in breakers) if breakers else "kept"
-        settled.append(o._replace(outcome=outcome))
+        settled.append(Offer(o.id, o.turn, o.frm, o.to, o.ask, o.give, o.status, outcome))
     w.offers = tuple(settled)
     w.history = w.history + (TurnRecord(w.turn, orders, w.offers, tuple(w.shocks_this_turn)),)
 
@@ -105,8 +118,9 @@ def run_upkeep(w: Work) -> None:
     sc = w.sc
     # §8.1 drift.
     w.cause = "drift"
+    windows, turn = w.windows, w.turn
     for d in sc.drift:
-        if any(w.windows[x] >= w.turn for x in d.suspended_by):
+        if d.suspended_by and any(windows[x] >= turn for x in d.suspended_by):
             continue
         base = d.base + (w.tracks[d.source] * d.num // d.den if d.source >= 0 else 0)
         base = min(sc.track_max[d.track], max(sc.track_min[d.track], base))

@@ -9,11 +9,18 @@ from game.commands import Command
 
 
 class RandomAgent:
+    """Uniform over legal commands; a whole order is built from such choices, then sealed."""
+
     needs_view = False
+    PARAMS: dict[str, str] = {}
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.index = 0
+
+    @classmethod
+    def from_spec(cls, sc: object, role: str, seed: int, arg: str, params: dict[str, str]) -> RandomAgent:
+        return cls(seed)
 
     def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
         choice = legal[rng.draw(self.seed, self.index) % len(legal)]
