@@ -15,7 +15,7 @@ from pathlib import Path
 from game.compiled import Compiled, compile_scenario
 from game.errors import WedgeError
 from game.hashing import state_hash
-from game.record import load_save, record_from_commands, replay
+from game.record import final_state, load_save, record_from_commands
 from game.scenario.loader import ScenarioError, load_scenario
 from game.simulate import play_random
 from game.state import GameState
@@ -38,7 +38,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(exc, file=sys.stderr)
             bad += 1
             continue
-        print(f"{path}: ok — {len(s.tracks)} tracks, {len(s.roles)} roles, {len(s.cards)} cards, {len(s.shocks)} shocks")
+        print(
+            f"{path}: ok — {len(s.tracks)} tracks, {len(s.roles)} roles, {len(s.cards)} cards, {len(s.shocks)} shocks"
+        )
     return 1 if bad else 0
 
 
@@ -71,14 +73,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     rec = load_save(args.file)
-    s = None
-    count = 0
-    for _, _, s in replay(rec, verify=args.verify):
-        count += 1
-    if s is None:
-        from game.rules import new_game
-
-        s = new_game(rec.sc, rec.seed)
+    s = final_state(rec, verify=args.verify)
+    count = len(rec.commands)
     if args.verify:
         print(f"{args.file}: ok — {count} commands replayed, every state hash matches ({state_hash(s)})")
     else:

@@ -301,8 +301,7 @@ class _Compiler:
             role_max_capital=tuple(r.max_capital for r in roles),
             role_hand_size=tuple(r.hand_size for r in roles),
             objectives=tuple(
-                tuple(Term(t.label, self.cond(t.when), t.points, t.required) for t in r.objective.terms)
-                for r in roles
+                tuple(Term(t.label, self.cond(t.when), t.points, t.required) for t in r.objective.terms) for r in roles
             ),
             card_ids=tuple(c.id for c in s.cards),
             card_index=dict(self.card),
@@ -316,12 +315,9 @@ class _Compiler:
             card_effects=tuple(self.effects(c.effects) for c in s.cards),
             card_cause=tuple("card:" + c.id for c in s.cards),
             cost_cause=tuple("cost:" + c.id for c in s.cards),
-            cards_by_role=tuple(
-                tuple(i for i, r in enumerate(card_role) if r == ri) for ri in range(nroles)
-            ),
+            cards_by_role=tuple(tuple(i for i, r in enumerate(card_role) if r == ri) for ri in range(nroles)),
             askable_by_role=tuple(
-                tuple(i for i, c in enumerate(s.cards) if c.askable and card_role[i] == ri)
-                for ri in range(nroles)
+                tuple(i for i, c in enumerate(s.cards) if c.askable and card_role[i] == ri) for ri in range(nroles)
             ),
             shock_ids=tuple(x.id for x in s.shocks),
             shock_index=dict(self.shock),

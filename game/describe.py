@@ -40,7 +40,11 @@ class Describer:
         if isinstance(c, m.WindowCond):
             return f"the {self.window.get(c.window, c.window)} window is open"
         if isinstance(c, m.PlayedCond):
-            what = self.card.get(c.card, c.card) if c.card else (f"a {c.kind.replace('_', ' ')} card" if c.kind else "a card")
+            what = (
+                self.card.get(c.card, c.card)
+                if c.card
+                else (f"a {c.kind.replace('_', ' ')} card" if c.kind else "a card")
+            )
             return f"{self.who(c.role)} played {what} this turn"
         if isinstance(c, m.TargetCond):
             return f"the target is {self.who(c.role)}"

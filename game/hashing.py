@@ -13,10 +13,34 @@ import hashlib
 from game.state import GameState
 
 _FIELDS = (
-    "seed", "rng", "turn", "phase", "tracks", "turn_start", "capital", "hands", "decks",
-    "discards", "removed", "orders", "ready", "offers", "next_offer", "revealed", "flags",
-    "windows", "blocks", "shock_status", "shock_delta", "shocks_this_turn", "history",
-    "messages", "paused", "diplomacy_locked", "controllers", "end_reason",
+    "seed",
+    "rng",
+    "turn",
+    "phase",
+    "tracks",
+    "turn_start",
+    "capital",
+    "hands",
+    "decks",
+    "discards",
+    "removed",
+    "orders",
+    "ready",
+    "offers",
+    "next_offer",
+    "revealed",
+    "flags",
+    "windows",
+    "blocks",
+    "shock_status",
+    "shock_delta",
+    "shocks_this_turn",
+    "history",
+    "messages",
+    "paused",
+    "diplomacy_locked",
+    "controllers",
+    "end_reason",
 )
 
 

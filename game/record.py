@@ -36,9 +36,7 @@ class SaveError(WedgeError):
 class ReplayMismatch(WedgeError):
     def __init__(self, index: int, command: str, expected: str, actual: str) -> None:
         self.index, self.command, self.expected, self.actual = index, command, expected, actual
-        super().__init__(
-            f"command {index + 1} ({command}): state hash {actual} differs from the recorded {expected}"
-        )
+        super().__init__(f"command {index + 1} ({command}): state hash {actual} differs from the recorded {expected}")
 
 
 class SaveFile(BaseModel):
@@ -80,7 +78,7 @@ class GameRecord:
 
     def to_json(self) -> str:
         save = SaveFile(
-            format=SAVE_FORMAT,
+            format="wedge-save",
             version=SAVE_VERSION,
             scenario=self.sc.model.model_dump(mode="json", by_alias=True, exclude_defaults=False),
             scenario_hash=self.sc.content_hash,
@@ -100,7 +98,9 @@ class GameRecord:
         os.replace(tmp, p)
 
 
-def record_from_commands(sc: Compiled, seed: int, commands: list[str], meta: dict[str, Any] | None = None) -> GameRecord:
+def record_from_commands(
+    sc: Compiled, seed: int, commands: list[str], meta: dict[str, Any] | None = None
+) -> GameRecord:
     rec, s = GameRecord.start(sc, seed, meta)
     for c in commands:
         s = rec.accept(s, c)
@@ -136,7 +136,7 @@ def parse_save(raw: bytes | str, name: str = "<save>") -> GameRecord:
         hint = "truncated" if text.lstrip().startswith("{") and not text.rstrip().endswith("}") else "not valid JSON"
         raise SaveError(f"{name}:{exc.lineno}:{exc.colno}: {hint}: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
-        raise SaveError(f"{name}: not a Wedge save (no \"format\": \"{SAVE_FORMAT}\")")
+        raise SaveError(f'{name}: not a Wedge save (no "format": "{SAVE_FORMAT}")')
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise SaveError(f"{name}: version must be a whole number, not {version!r}")
@@ -157,9 +157,7 @@ def parse_save(raw: bytes | str, name: str = "<save>") -> GameRecord:
     if content_hash(model) != save.scenario_hash:
         raise SaveError(f"{name}: the embedded scenario does not match its hash (the save was edited)")
     if len(save.hashes) != len(save.commands):
-        raise SaveError(
-            f"{name}: {len(save.commands)} commands but {len(save.hashes)} hashes (the save was edited)"
-        )
+        raise SaveError(f"{name}: {len(save.commands)} commands but {len(save.hashes)} hashes (the save was edited)")
     return GameRecord(compile_scenario(model), save.seed, save.commands, save.hashes, save.initial_hash, save.meta)
 
 
@@ -182,7 +180,7 @@ def replay(rec: GameRecord, verify: bool = True) -> Iterator[tuple[int, str, Gam
 
 
 def final_state(rec: GameRecord, verify: bool = True) -> GameState:
-    s = new_game(rec.sc, rec.seed)
-    for _, _, s in replay(rec, verify):
-        pass
-    return s
+    last = new_game(rec.sc, rec.seed)
+    for _, _, state in replay(rec, verify):
+        last = state
+    return last

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from game.describe import Describer
-from game.scenario.models import Scenario
+from game.scenario.models import Card, Scenario
 
 SECTIONS = ("tracks", "roles", "cards", "shocks")
 _MARK = re.compile(r"(<!-- BEGIN GENERATED (\w+) -->\n)(.*?)(<!-- END GENERATED \2 -->)", re.S)
@@ -21,9 +21,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
-def render(s: Scenario) -> dict[str, str]:
-    d = Describer(s)
-    tracks = ["| Track | Range (start) | Bands | Drift | Meaning |", "|---|---|---|---|---|"]
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(_cell(str(c)) for c in cells) + " |"
+
+
+def _tracks(s: Scenario, d: Describer) -> list[str]:
+    out = ["| Track | Range (start) | Bands | Drift | Meaning |", "|---|---|---|---|---|"]
     for t in s.tracks:
         bands = "; ".join(f"{b.min}–{b.max} {b.label}" for b in t.bands)
         drift = "—"
@@ -34,35 +37,51 @@ def render(s: Scenario) -> dict[str, str]:
             drift = f"toward {base}, ±{t.drift.rate}/turn"
             if t.drift.suspended_by:
                 drift += " (not while " + " or ".join(d.window[w] for w in t.drift.suspended_by) + " open)"
-        tracks.append(f"| {t.name} (`{t.id}`) | {t.min}–{t.max} ({t.start}) | {_cell(bands)} | {_cell(drift)} | {_cell(t.meaning)} |")
-    roles = ["| Role | Capital (income, max) | Hand | Objective | Terms |", "|---|---|---|---|---|"]
+        out.append(_row(f"{t.name} (`{t.id}`)", f"{t.min}–{t.max} ({t.start})", bands, drift, t.meaning))
+    return out
+
+
+def _roles(s: Scenario, d: Describer) -> list[str]:
+    out = ["| Role | Capital (income, max) | Hand | Objective | Terms |", "|---|---|---|---|---|"]
     for r in s.roles:
         terms = "; ".join(
-            f"{t.label} — {d.cond(t.when)} ({t.points} pt{'s' if t.points != 1 else ''}{', required' if t.required else ''})"
+            f"{t.label} — {d.cond(t.when)} ({t.points} pt{'s' if t.points != 1 else ''}"
+            f"{', required' if t.required else ''})"
             for t in r.objective.terms
         )
-        roles.append(f"| {r.name} (`{r.id}`) | {r.capital} (+{r.income}, {r.max_capital}) | {r.hand_size} | {_cell(r.objective.summary)} | {_cell(terms)} |")
-    cards = []
+        capital = f"{r.capital} (+{r.income}, {r.max_capital})"
+        out.append(_row(f"{r.name} (`{r.id}`)", capital, r.hand_size, r.objective.summary, terms))
+    return out
+
+
+def _card_notes(c: Card, d: Describer) -> str:
+    notes = []
+    if c.coercive:
+        notes.append("coercive")
+    if c.remove_after_use:
+        notes.append("removed after use")
+    if c.askable:
+        notes.append("askable")
+    if c.targets:
+        notes.append("target: " + "/".join(d.role[t] for t in c.targets))
+    if c.requires:
+        notes.append("requires " + d.cond(c.requires))
+    return f" *({'; '.join(notes)})*" if notes else ""
+
+
+def _cards(s: Scenario, d: Describer) -> list[str]:
+    out: list[str] = []
     for r in s.roles:
-        cards += [f"**{r.name}**", "", "| Card | Kind | Cost | Effects | Source |", "|---|---|---|---|---|"]
+        out += [f"**{r.name}**", "", "| Card | Kind | Cost | Effects | Source |", "|---|---|---|---|---|"]
         for c in (c for c in s.cards if c.role == r.id):
-            notes = []
-            if c.coercive:
-                notes.append("coercive")
-            if c.remove_after_use:
-                notes.append("removed after use")
-            if c.askable:
-                notes.append("askable")
-            if c.targets:
-                notes.append("target: " + "/".join(d.role[t] for t in c.targets))
-            if c.requires:
-                notes.append("requires " + d.cond(c.requires))
-            extra = f" *({'; '.join(notes)})*" if notes else ""
-            cards.append(
-                f"| {_cell(c.title)} (`{c.id}`){extra} | {c.kind.replace('_', ' ')} | {c.cost} | {_cell(d.effects(c.effects))} | {_cell(c.source)} |"
-            )
-        cards.append("")
-    shocks = ["| Shock | Weight | In deck | Effects | Source |", "|---|---|---|---|---|"]
+            title = f"{c.title} (`{c.id}`){_card_notes(c, d)}"
+            out.append(_row(title, c.kind.replace("_", " "), c.cost, d.effects(c.effects), c.source))
+        out.append("")
+    return out
+
+
+def _shocks(s: Scenario, d: Describer) -> list[str]:
+    out = ["| Shock | Weight | In deck | Effects | Source |", "|---|---|---|---|---|"]
     for x in s.shocks:
         weight = str(x.weight) + "".join(f"; {wm.add:+d} if {d.cond(wm.when)}" for wm in x.weight_mods)
         deck = "yes" if x.in_deck else "no"
@@ -72,12 +91,17 @@ def render(s: Scenario) -> dict[str, str]:
             deck += f"; removed when {d.cond(x.remove_when)}"
         if x.recurring:
             deck += "; recurring"
-        shocks.append(f"| {_cell(x.title)} (`{x.id}`) | {_cell(weight)} | {_cell(deck)} | {_cell(d.effects(x.effects))} | {_cell(x.source)} |")
+        out.append(_row(f"{x.title} (`{x.id}`)", weight, deck, d.effects(x.effects), x.source))
+    return out
+
+
+def render(s: Scenario) -> dict[str, str]:
+    d = Describer(s)
     return {
-        "tracks": "\n".join(tracks) + "\n",
-        "roles": "\n".join(roles) + "\n",
-        "cards": "\n".join(cards).rstrip() + "\n",
-        "shocks": "\n".join(shocks) + "\n",
+        "tracks": "\n".join(_tracks(s, d)) + "\n",
+        "roles": "\n".join(_roles(s, d)) + "\n",
+        "cards": "\n".join(_cards(s, d)).rstrip() + "\n",
+        "shocks": "\n".join(_shocks(s, d)) + "\n",
     }
 
 

@@ -10,6 +10,7 @@ only ever pick from ``legal_actions``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
@@ -42,13 +43,15 @@ _STATUS = Offer._fields.index("status")
 
 
 def _answered(o: Offer, status: str) -> Offer:
-    return _new_state(Offer, (*o[:_STATUS], status, *o[_STATUS + 1 :]))  # type: ignore[return-value]
+    return _new_state(Offer, (*o[:_STATUS], status, *o[_STATUS + 1 :]))
+
+
 _new_state = tuple.__new__
 
 
 def _with(s: GameState, index: int, value: object) -> GameState:
     """One-field update, several times cheaper than ``_replace`` on the hot path."""
-    return _new_state(GameState, (*s[:index], value, *s[index + 1 :]))  # type: ignore[return-value]
+    return _new_state(GameState, (*s[:index], value, *s[index + 1 :]))
 
 
 def new_game(sc: Compiled, seed: int, controllers: tuple[str, ...] | None = None) -> GameState:
@@ -476,7 +479,7 @@ def _after_facilitator(w: Work) -> GameState:
     return w.freeze()
 
 
-def _custom_shock(s: GameState, cmd: Command) -> tuple[str, tuple]:  # type: ignore[type-arg]
+def _custom_shock(s: GameState, cmd: Command) -> tuple[str, tuple[Callable[[Work], None], ...]]:
     from game.scenario.references import check_references
 
     try:

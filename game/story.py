@@ -25,9 +25,7 @@ def story(s: GameState) -> str:
         for sh in rec.shocks:
             lines.append(f"  Shock: {shock_titles.get(sh, sh)}")
         for role, order in zip(sc.role_ids, rec.orders):
-            played = ", ".join(
-                titles[sc.card_ids[c]] + (f" → {sc.role_ids[t]}" if t >= 0 else "") for c, t in order
-            )
+            played = ", ".join(titles[sc.card_ids[c]] + (f" → {sc.role_ids[t]}" if t >= 0 else "") for c, t in order)
             lines.append(f"  {role:>7}: {played or '(no cards)'}")
         for o in rec.offers:
             lines.append(

@@ -39,9 +39,7 @@ def _offer(s: GameState, o: Offer) -> dict[str, Any]:
 
 def _order(s: GameState, order: tuple[tuple[int, int], ...]) -> list[dict[str, str]]:
     sc = s.sc
-    return [
-        {"card": sc.card_ids[c], "target": sc.role_ids[t] if t >= 0 else ""} for c, t in order
-    ]
+    return [{"card": sc.card_ids[c], "target": sc.role_ids[t] if t >= 0 else ""} for c, t in order]
 
 
 def public_view(s: GameState) -> dict[str, Any]:
@@ -61,8 +59,7 @@ def public_view(s: GameState) -> dict[str, Any]:
         "flags": [f for i, f in enumerate(sc.flag_ids) if s.flags >> i & 1],
         "windows": {w: last for w, last in zip(sc.window_ids, s.windows) if last >= s.turn},
         "blocks": [
-            {"kind": KINDS[k], "role": roles[r] if r >= 0 else "", "last_turn": last}
-            for k, r, last in s.blocks
+            {"kind": KINDS[k], "role": roles[r] if r >= 0 else "", "last_turn": last} for k, r, last in s.blocks
         ],
         "shock_deck": [sc.shock_ids[i] for i, st in enumerate(s.shock_status) if st == 1],
         "shocks_this_turn": list(s.shocks_this_turn),
@@ -115,7 +112,6 @@ def facilitator_view(s: GameState) -> dict[str, Any]:
     v["pending_orders"] = {sc.role_ids[i]: _order(s, o) for i, o in enumerate(s.orders)}
     v["offers"] = [_offer(s, o) for o in s.offers]
     v["messages"] = [
-        {"turn": m.turn, "from": sc.role_ids[m.frm], "to": sc.role_ids[m.to], "text": m.text}
-        for m in s.messages
+        {"turn": m.turn, "from": sc.role_ids[m.frm], "to": sc.role_ids[m.to], "text": m.text} for m in s.messages
     ]
     return v

@@ -14,7 +14,6 @@ from game import rng
 from game.compiled import OWNER, TARGET, Compiled
 from game.state import IN_DECK, ORDERS, OUT, GameState, LedgerEntry
 
-
 _new_entry = tuple.__new__  # builds a LedgerEntry without NamedTuple's argument parsing
 
 
@@ -159,9 +158,7 @@ class Work:
             after = sc.track_min[i]
         self.tracks[i] = after
         self.ledger.append(
-            _new_entry(
-                LedgerEntry, (self.turn, self.phase, sc.track_ids[i], before, after, self.cause, self.roll_note)
-            )
+            _new_entry(LedgerEntry, (self.turn, self.phase, sc.track_ids[i], before, after, self.cause, self.roll_note))
         )
 
     def gain_capital(self, role: int, amount: int) -> None:

@@ -29,6 +29,7 @@ from yaml.events import AliasEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from game.errors import WedgeError
 from game.scenario.models import Scenario
 from game.scenario.references import check_references
 
@@ -63,7 +64,7 @@ class Problem:
         return f"{where} {self.path}: {self.message}" if self.path else f"{where} {self.message}"
 
 
-class ScenarioError(Exception):
+class ScenarioError(WedgeError):
     """Raised with every problem found; ``str()`` is one problem per line, in file order."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:

@@ -233,7 +233,20 @@ class BlockKindEffect(Strict):
 
 
 Effect = Annotated[
-    ShiftEffect | SetEffect | CapitalEffect | RollEffect | IfEffect | FlagEffect | OpenWindowEffect | CloseWindowEffect | AddShockEffect | RemoveShockEffect | ReweightShockEffect | DrawEffect | DiscardEffect | BlockKindEffect,
+    ShiftEffect
+    | SetEffect
+    | CapitalEffect
+    | RollEffect
+    | IfEffect
+    | FlagEffect
+    | OpenWindowEffect
+    | CloseWindowEffect
+    | AddShockEffect
+    | RemoveShockEffect
+    | ReweightShockEffect
+    | DrawEffect
+    | DiscardEffect
+    | BlockKindEffect,
     Field(discriminator="op"),
 ]
 
@@ -350,9 +363,18 @@ class Named(Strict):
     meaning: str = ""
 
 
+def _default_phases() -> list[Phase]:
+    return ["shock", "diplomacy", "orders", "adjudication", "upkeep"]
+
+
+def _default_order() -> list[CardKind]:
+    # Carrots last: they verify what the rest of the turn actually did.
+    return ["framing", "sanction", "arms_sale", "event", "tariff_carrot"]
+
+
 class Rules(Strict):
     turns: int = Field(ge=1, le=40)
-    phases: list[Phase] = Field(default_factory=lambda: list(PHASES))
+    phases: list[Phase] = Field(default_factory=lambda: _default_phases())
     max_cards_per_turn: int = Field(2, ge=1, le=6)
     max_offers_per_role: int = Field(1, ge=0, le=3)
     broken_offer_penalty: int = Field(1, ge=0, le=5)
@@ -362,9 +384,7 @@ class Rules(Strict):
     coercive_blocked_at_or_below: int = 2
     crisis_at_or_below: int = 1
     crisis_flag: Id = "crisis"
-    resolution_order: list[CardKind] = Field(
-        default_factory=lambda: ["framing", "sanction", "arms_sale", "event", "tariff_carrot"]
-    )
+    resolution_order: list[CardKind] = Field(default_factory=lambda: _default_order())
 
     @field_validator("phases")
     @classmethod

@@ -111,7 +111,7 @@ class _Checker:
 
     # ------------------------------------------------------------------ top level
 
-    def run(self) -> None:
+    def run(self) -> None:  # noqa: C901 - one pass over every section
         s = self.s
         for section, items in (
             ("tracks", s.tracks), ("roles", s.roles), ("cards", s.cards),
@@ -130,6 +130,8 @@ class _Checker:
         for i, r in enumerate(s.roles):
             if r.id in ROLE_PLACEHOLDERS:
                 self.add(("roles", i, "id"), f"role id {r.id!r} is reserved (it is a placeholder inside cards)")
+            if r.id == "gm":
+                self.add(("roles", i, "id"), "role id 'gm' is reserved (it names the facilitator in commands)")
             if r.id not in owners:
                 self.add(("roles", i, "id"), f"role {r.id!r} owns no cards")
             for j, term in enumerate(r.objective.terms):
