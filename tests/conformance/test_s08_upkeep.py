@@ -6,8 +6,6 @@ unless the far_east window is open; income 2 per role, max_capital 10, hand_size
 
 from __future__ import annotations
 
-import pytest
-
 from game.state import IN_DECK, OUT, USED
 
 from .helpers import (

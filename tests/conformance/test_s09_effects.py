@@ -6,8 +6,6 @@ silent shock deck, play it, and read the adjudication ledger entries caused by t
 
 from __future__ import annotations
 
-import pytest
-
 from game.rules import apply
 from game.state import IN_DECK, OUT
 

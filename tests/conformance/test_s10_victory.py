@@ -6,8 +6,6 @@ prc — alignment >= 65 (2, required), tariff_cut flag (1, optional).
 
 from __future__ import annotations
 
-import pytest
-
 from game.victory import evaluate, scores, winners
 from game.views import public_view
 

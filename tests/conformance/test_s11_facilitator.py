@@ -11,7 +11,7 @@ from game.hashing import state_hash
 from game.rules import apply, legal_actions, pending_roles
 from game.views import public_view
 
-from .helpers import E, give, mini, next_turn, refused, run, seal_all, shift, shock, start, to_orders, variant
+from .helpers import E, give, mini, next_turn, refused, run, shift, shock, start, to_orders, variant
 
 
 def _s(**kw):

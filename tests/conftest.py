@@ -1,0 +1,74 @@
+"""Shared fixtures: the compiled standard and mini scenarios, paths and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from game.compiled import Compiled, compile_scenario
+from game.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+STANDARD = ROOT / "scenarios" / "standard.yaml"
+MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
+RULEBOOK = ROOT / "rulebook.md"
+
+
+@pytest.fixture(scope="session")
+def standard_sc() -> Compiled:
+    return compile_scenario(load_scenario(STANDARD))
+
+
+@pytest.fixture(scope="session")
+def mini_sc() -> Compiled:
+    return compile_scenario(load_scenario(MINI))
+
+
+def wedge_command() -> list[str]:
+    """The installed console script when present, else the module (same entry point)."""
+    script = Path(sys.executable).with_name("wedge")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "game.cli"]
+
+
+def run_wedge(
+    *args: str | os.PathLike[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [*wedge_command(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def wedge():
+    """Call as ``wedge("simulate", "--seed", "3", env={...})``; returns the CompletedProcess."""
+    return run_wedge
+
+
+@pytest.fixture(scope="session")
+def standard_path() -> Path:
+    return STANDARD
+
+
+@pytest.fixture(scope="session")
+def mini_path() -> Path:
+    return MINI
+
+
+@pytest.fixture(scope="session")
+def rulebook_path() -> Path:
+    return RULEBOOK
