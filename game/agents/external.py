@@ -337,6 +337,8 @@ class ExternalAgent:
                 if not item.strip():
                     continue
                 msg = _json_object(item)
+                if msg is not None and msg.get("type") == "log":
+                    continue
                 if msg is not None and msg.get("type") == "ready":
                     self._note_ready(msg)
                     return
@@ -358,8 +360,9 @@ class ExternalAgent:
                 self._event(CRASH, f"could not start {shlex.join(self.argv)}: {exc}")
                 self._dead = True
                 return default
-            self._send({"type": "hello", "protocol": PROTOCOL, "role": self.role, "scenario": self.scenario,
-                        "seed": self.seed})
+            self._send(
+                {"type": "hello", "protocol": PROTOCOL, "role": self.role, "scenario": self.scenario, "seed": self.seed}
+            )
             if self.startup > 0:
                 self._await_ready()
         if self._dead:
