@@ -1,0 +1,105 @@
+"""The facilitator console: every act is a logged gm command; overrides need a reason."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import Input, Select
+from tui_helpers import THEME, play_app, screen_text, settle
+
+from tui.app import build_play_app
+from tui.screens.dialogs import ResultsScreen
+from tui.screens.facilitator import FacilitatorScreen
+from tui.screens.game import GameScreen
+from tui.screens.projector import ProjectorScreen
+from tui.screens.rules import RulesScreen
+
+
+def test_console_pause_override_inject_rollback_seat(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = build_play_app(
+            as_role="gm",
+            seats_spec="us=human,russia=random,prc=random,india=random",
+            seed=7,
+            save_dir=tmp_path,
+            theme=THEME,
+        )
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, FacilitatorScreen)
+            assert "Hands and pending orders" in screen_text(app)  # --as gm sees everything
+            await pilot.press("space")
+            assert app.session.view("public")["paused"]
+            await pilot.press("space")
+            assert not app.session.view("public")["paused"]
+            # override without a reason is refused in the UI, with one it is logged
+            screen.query_one("#gm-subject", Select).value = "alignment"
+            screen.query_one("#gm-value", Input).value = "60"
+            screen._override()
+            assert "reason is required" in str(screen.query_one("#gm-error").render())
+            screen.query_one("#gm-reason", Input).value = "ruling on the summit"
+            screen._override()
+            await settle(pilot, app)
+            view = app.session.view("public")
+            assert view["tracks"]["alignment"] == 60
+            assert view["ledger"][-1]["cause"] == "override:ruling on the summit"
+            # an out-of-range value: the engine's reason, inline
+            screen.query_one("#gm-value", Input).value = "900"
+            screen.query_one("#gm-reason", Input).value = "typo"
+            screen._override()
+            assert "Refused (rule 11)" in str(screen.query_one("#gm-error").render())
+            screen.query_one("#gm-shock", Select).value = "galwan-border-clash"
+            await pilot.click("#gm-inject")
+            await settle(pilot, app)
+            assert "galwan-border-clash" in app.session.view("public")["shocks_this_turn"]
+            screen.query_one("#gm-seat-role", Select).value = "us"
+            screen.query_one("#gm-seat-kind", Select).value = "random"
+            await pilot.click("#gm-seat")
+            await settle(pilot, app)  # the US is now an AI seat and plays on
+            assert app.session.view("public")["roles"]["us"]["controller"] == "random"
+            assert app.session.view("public")["turn"] > 1 or app.session.view("public")["phase"] == "over"
+            if isinstance(app.screen, ResultsScreen):
+                await pilot.press("escape")
+            screen.query_one("#gm-rollback-turn", Input).value = "1"
+            screen.query_one("#gm-seat-kind", Select).value = "human"
+            await pilot.click("#gm-seat")
+            await pilot.click("#gm-rollback")
+            await settle(pilot, app)
+            assert app.session.view("public")["turn"] == 1
+            cmds = app.session.history
+            assert "gm:pause" in cmds and "gm:set:alignment:60:ruling on the summit" in cmds
+            assert "gm:inject:galwan-border-clash" in cmds and "gm:rollback:1" in cmds
+            await pilot.press("t")
+            assert app.timer.running
+            await pilot.press("t")
+            assert not app.timer.running
+
+    asyncio.run(run())
+
+
+def test_player_screens_projector_rules_and_public_console(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = play_app(tmp_path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("p")
+            assert isinstance(app.screen, ProjectorScreen)
+            us_hand = [app.catalog.card_title(c) for c in app.session.view("us")["hand"]]
+            assert not any(t[:25] in screen_text(app) for t in us_hand)
+            await pilot.press("escape")
+            await pilot.press("g")  # a player's console shows the public board only
+            assert isinstance(app.screen, FacilitatorScreen)
+            assert "Hands and pending orders" not in screen_text(app)
+            await pilot.press("escape")
+            await pilot.press("f1")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, RulesScreen)
+            assert "Wedge — Rulebook" in screen_text(app)
+            await pilot.press("escape")
+            assert isinstance(app.screen, GameScreen)
+            await pilot.press("f2")
+            assert app.theme == "wedge-high-contrast"
+
+    asyncio.run(run())

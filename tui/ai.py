@@ -1,0 +1,180 @@
+"""AI seats: registry agents that play through the session from a background thread.
+
+One Textual thread worker at a time walks the AI seats in role order and lets each
+act (view + legal commands -> one command -> ``session.submit``) until none has
+anything to do, so AI moves never block the UI thread and their order among
+themselves is reproducible. A seat is AI when its controller (``gm:seat``, shown
+in every view) is an agent spec rather than ``human``; switching a seat is picked
+up on the next pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from game.agents.base import Agent
+from game.agents.registry import KINDS, agent_class, parse_seat
+from game.commands import Command
+from game.errors import IllegalCommand, WedgeError
+from game.simulate import agent_seed
+from tui.agent_host import AgentHost
+from tui.seats import is_human
+from tui.session import LocalSession
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+GROUP = "ai-seats"
+#: Agent kinds that compute hard in Python: they decide in a helper process (tui.agent_host)
+#: so that they cannot hold the GIL the UI needs. Others (random, heuristic, external — which
+#: is already a subprocess) decide in the worker thread.
+PROCESS_KINDS = {"ismcts"}
+
+
+class AIDriver:
+    def __init__(self, app: App[Any], session: LocalSession) -> None:
+        self.app = app
+        self.session = session
+        self.running = False
+        self.dirty = False
+        self.enabled = True
+        #: the role whose agent is deciding right now ("" when none); read by the UI
+        self.thinking = ""
+        #: one line per agent failure (the seat took its default command instead)
+        self.errors: list[str] = []
+        self._agents: dict[str, tuple[str, Agent]] = {}
+        self.process_kinds = set(PROCESS_KINDS)
+        self._host: AgentHost | None = None
+
+    # -- main thread -----------------------------------------------------------------
+    def kick(self) -> None:
+        """Start the worker if an AI seat may act (or mark a rerun if it is running)."""
+        if not self.enabled:
+            return
+        if self.running:
+            self.dirty = True
+            return
+        if not self._pending():
+            return
+        self.running, self.dirty = True, False
+        self.app.run_worker(self._run, thread=True, group=GROUP, name="AI seats", exit_on_error=False)
+
+    def on_worker_state(self, worker: Worker[Any]) -> None:
+        if worker.group != GROUP or worker.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        if worker.state == WorkerState.ERROR and worker.error is not None:
+            self.errors.append(f"AI worker stopped: {type(worker.error).__name__}: {worker.error}")
+        self.running = False
+        self.thinking = ""
+        if self.dirty:
+            self.kick()
+
+    def close(self) -> None:
+        self.enabled = False
+        for _, agent in self._agents.values():
+            close = getattr(agent, "close", None)
+            if callable(close):
+                with contextlib.suppress(Exception):
+                    close()
+        self._agents.clear()
+        if self._host is not None:
+            self._host.close()
+            self._host = None
+
+    def _pending(self) -> bool:
+        controllers = self._controllers()
+        return any(not is_human(c) and self.session.legal(r) for r, c in controllers.items())
+
+    def _controllers(self) -> dict[str, str]:
+        view = self.session.view("public")
+        return {r: str(v["controller"]) for r, v in view["roles"].items()}
+
+    # -- worker thread -----------------------------------------------------------------
+    def _agent(self, role: str, controller: str) -> Agent:
+        spec = parse_seat(controller)
+        if spec.kind in self.process_kinds:
+            return _Hosted(self, role, controller)
+        hit = self._agents.get(role)
+        if hit is not None and hit[0] == controller:
+            return hit[1]
+        cls = agent_class(spec.kind)
+        sc = self.session.compiled
+        agent: Agent = cls.from_spec(sc, role, agent_seed(self.session.seed, role), spec.arg, dict(spec.params))
+        self._agents[role] = (controller, agent)
+        return agent
+
+    def _run(self) -> None:
+        worker = get_current_worker()
+        while not worker.is_cancelled and self.enabled:
+            acted = False
+            for role, controller in self._controllers().items():
+                if is_human(controller):
+                    continue
+                acted |= self._play_seat(role, controller, worker)
+                if worker.is_cancelled:
+                    return
+            if not acted:
+                return
+
+    def _play_seat(self, role: str, controller: str, worker: Worker[Any]) -> bool:
+        """Let `role` act until it has nothing to do this phase; True if it sent anything."""
+        acted = False
+        phase = None
+        while not worker.is_cancelled and self.enabled:
+            legal = self.session.legal(role)
+            if not legal:
+                return acted
+            try:
+                agent = self._agent(role, controller)
+            except WedgeError as exc:
+                self.errors.append(f"{role}: cannot start agent {controller!r}: {exc}")
+                return acted
+            view = self.session.view(role)
+            if phase is None:
+                phase = view["phase"]
+            elif view["phase"] != phase:
+                return acted
+            self.thinking = role
+            cmd = self._decide(role, agent, view if agent.needs_view else {}, legal)
+            with contextlib.suppress(IllegalCommand):  # the game moved on meanwhile: decide again
+                self.session.submit(role, cmd.text)
+            acted = True
+        return acted
+
+    def _decide(self, role: str, agent: Agent, view: dict[str, Any], legal: list[Command]) -> Command:
+        try:
+            cmd = agent.act(view, legal)
+        except Exception as exc:  # an agent's bug must not stop the game: take the default
+            self.errors.append(f"{role}: agent failed ({type(exc).__name__}: {exc}); took the default")
+            cmd = legal[-1]
+        if cmd not in legal:
+            self.errors.append(f"{role}: agent chose {cmd} which is not legal; took the default")
+            cmd = legal[-1]
+        return cmd
+
+
+class _Hosted:
+    """Stands in for an agent that decides in the helper process."""
+
+    needs_view = True
+
+    def __init__(self, driver: AIDriver, role: str, controller: str) -> None:
+        self.driver, self.role, self.controller = driver, role, controller
+
+    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+        d = self.driver
+        if d._host is None:
+            d._host = AgentHost(json.dumps(d.session.scenario.model_dump(mode="json", by_alias=True)))
+        spec = parse_seat(self.controller)
+        module, name = KINDS[spec.kind]
+        seed = agent_seed(d.session.seed, self.role)
+        key = f"{self.role}|{self.controller}"
+        return d._host.act(key, (module, name, self.role, seed, spec.arg, dict(spec.params)), view, legal)

@@ -1,0 +1,425 @@
+"""The Wedge terminal UI: ``run_play`` (a game) and ``run_replay`` (the replay viewer).
+
+The app holds a :class:`~tui.session.Session` and re-reads its views whenever the
+session reports a change (coalesced to at most one repaint every 30 ms, so a burst
+of AI moves costs one repaint). AI seats play from a thread worker
+(:mod:`tui.ai`); hot-seat hand-offs, the phase timer and the facilitator console
+live here too. The engine's state object never reaches the UI: only views.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker
+
+from game.errors import IllegalCommand, WedgeError
+from tui.ai import AIDriver
+from tui.catalog import PHASE_LABELS, Catalog
+from tui.opening import OpenError, open_play, open_replay
+from tui.screens.dialogs import ErrorModal, ErrorScreen, HandoffScreen, PromptScreen, ResultsScreen
+from tui.screens.facilitator import FacilitatorScreen
+from tui.screens.game import GameScreen
+from tui.screens.projector import ProjectorScreen
+from tui.screens.replay import ReplayScreen
+from tui.seats import GM, Seats, is_human
+from tui.session import LocalSession, ReplaySession, StateChanged
+from tui.timer import PhaseTimer
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "standard.yaml"
+HIGH_CONTRAST = Theme(
+    name="wedge-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#FF00FF",
+    warning="#FFA500",
+    error="#FF4040",
+    success="#40FF40",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#202020",
+    boost="#303030",
+    dark=True,
+)
+DEFAULT_THEME = "textual-dark"
+REFRESH_DELAY = 0.03
+#: GIL hand-over interval while the app runs. A CPU-bound agent thread otherwise keeps the
+#: GIL for 5 ms each time the UI loop releases it, which adds up to hundreds of ms per key.
+SWITCH_INTERVAL = 0.001
+
+
+class SessionChanged(Message):
+    """Posted (thread-safely) for every session notification."""
+
+    def __init__(self, event: StateChanged) -> None:
+        self.event = event
+        super().__init__()
+
+
+class WedgeApp(App[int]):
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "Wedge"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f2", "toggle_contrast", "High contrast", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: LocalSession | ReplaySession | None = None,
+        seats: Seats | None = None,
+        error: OpenError | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = theme or DEFAULT_THEME
+        self.error = error
+        self.session: Any = session
+        self.seats = seats
+        self.catalog = Catalog(session.scenario) if session is not None else None
+        self.timer = PhaseTimer()
+        self.seat: str | None = None
+        self.ai: AIDriver | None = None
+        self._refresh_scheduled = False
+        self._handoff_open = False
+        self._results_shown = False
+        self._unsubscribe: Any = None
+        self.refreshes = 0
+        self._switch_interval = sys.getswitchinterval()
+        if isinstance(session, LocalSession) and seats is not None:
+            self._apply_seats(session, seats)
+            self.ai = AIDriver(self, session)
+            humans = seats.humans
+            if seats.as_role == GM:
+                self.seat = GM
+            elif len(humans) <= 1:
+                self.seat = seats.as_role
+            if session.view("public")["phase"] == "over":
+                self._results_shown = True  # a finished game loaded for the debrief
+
+    @staticmethod
+    def _apply_seats(session: LocalSession, seats: Seats) -> None:
+        """Record who plays each seat as ``gm:seat`` commands (so saves and replays know)."""
+        view = session.view("public")
+        for role, controller in seats.controllers.items():
+            if view["roles"][role]["controller"] != controller:
+                session.submit(GM, f"gm:seat:{role}:{controller}")
+
+    # -- startup ------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        if self.error is not None or self.session is None:
+            return "error"
+        return "replay" if isinstance(self.session, ReplaySession) else "play"
+
+    def get_default_screen(self) -> Screen[Any]:
+        if self.mode == "error" or self.catalog is None:
+            err = self.error or OpenError("Nothing to show", "no game was given")
+            return ErrorScreen(err.title, err.reason)
+        if self.mode == "replay":
+            return ReplayScreen(self.catalog, self.session)
+        if self.seat == GM:
+            return FacilitatorScreen(self.catalog, full_view=True)
+        return GameScreen(self.catalog)
+
+    def on_mount(self) -> None:
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
+        if self.session is not None:
+            self._unsubscribe = self.session.subscribe(lambda e: self.post_message(SessionChanged(e)))
+            self.set_interval(1.0, self._tick)
+            self._schedule_refresh()
+
+    async def action_quit(self) -> None:
+        self.exit(return_code=1 if self.mode == "error" else 0)
+
+    def on_unmount(self) -> None:
+        sys.setswitchinterval(self._switch_interval)
+        if self.ai is not None:
+            self.ai.close()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    # -- session changes -------------------------------------------------------------------
+    def on_session_changed(self, _: SessionChanged) -> None:
+        self._schedule_refresh()
+
+    def _schedule_refresh(self) -> None:
+        if not self._refresh_scheduled:
+            self._refresh_scheduled = True
+            self.set_timer(REFRESH_DELAY, self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self._refresh_scheduled = False
+        if self.session is None:
+            return
+        self.refreshes += 1
+        if self.mode == "play":
+            self._update_seat()
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_game", None)
+            if callable(refresh) and screen.is_mounted:
+                refresh()
+        if self.mode == "play":
+            view = self.session.view("public")
+            if view["phase"] == "over" and not self._results_shown and self.catalog is not None:
+                self._results_shown = True
+                self.push_screen(ResultsScreen(self.catalog, view))
+            if self.ai is not None:
+                self.ai.kick()
+
+    @property
+    def thinking(self) -> str:
+        return self.ai.thinking if self.ai is not None else ""
+
+    @property
+    def save_note(self) -> str:
+        s = self.session
+        if isinstance(s, LocalSession):
+            if s.save_error:
+                return s.save_error
+            if s.save_path is not None and s.history:
+                return "autosaved"
+        return ""
+
+    def settled(self) -> bool:
+        """No AI is deciding and no repaint is pending (used by tests and measurements)."""
+        return not self._refresh_scheduled and not (self.ai is not None and self.ai.running)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if self.ai is not None:
+            self.ai.on_worker_state(event.worker)
+
+    # -- hot seat -------------------------------------------------------------------------
+    def humans(self) -> list[str]:
+        view = self.session.view("public")
+        return [r for r, v in view["roles"].items() if is_human(str(v["controller"]))]
+
+    def _update_seat(self) -> None:
+        if self.seats is None or self.seats.as_role == GM or self._handoff_open:
+            return
+        humans = self.humans()
+        if len(humans) <= 1:
+            if self.seat is None:
+                self.seat = humans[0] if humans else self.seats.as_role
+            return
+        cur = self.seat
+        if cur in humans and self.session.legal(cur):
+            return
+        roles = list(self.session.roles)
+        start = roles.index(cur) + 1 if cur in roles else 0
+        for r in roles[start:] + roles[:start]:
+            if r in humans and r != cur and self.session.legal(r):
+                self._start_handoff(r)
+                return
+
+    def _start_handoff(self, role: str) -> None:
+        """Blank every private panel first, then cover the screen until `role` confirms."""
+        assert self.catalog is not None
+        self.seat = None
+        self._handoff_open = True
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_game", None)
+            if callable(refresh) and screen.is_mounted:
+                refresh()
+        phase = PHASE_LABELS.get(self.session.view("public")["phase"], "next").lower()
+
+        def confirmed(who: str | None) -> None:
+            self._handoff_open = False
+            self.seat = who
+            self._schedule_refresh()
+
+        self.push_screen(HandoffScreen(self.catalog, role, phase), confirmed)
+
+    def action_next_seat(self) -> None:
+        if self.mode != "play" or self._handoff_open:
+            return
+        humans = self.humans()
+        if len(humans) <= 1:
+            self.notify("Only one human seat: nobody to hand off to.")
+            return
+        cur = self.seat
+        i = humans.index(cur) + 1 if cur in humans else 0
+        self._start_handoff(humans[i % len(humans)])
+
+    # -- timer --------------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self.timer.tick():
+            self.notify("Time is up for this phase.", severity="warning", timeout=10)
+            if self.timer.auto_force and self.mode == "play":
+                self._force_waiting()
+        if self.timer.running or self.timer.expired:
+            for screen in self.screen_stack:
+                tick = getattr(screen, "tick", None)
+                if callable(tick) and screen.is_mounted:
+                    tick()
+
+    def _force_waiting(self) -> None:
+        view = self.session.view("public")
+        if view["phase"] not in ("diplomacy", "orders"):
+            return
+        for role, r in view["roles"].items():
+            if not r["ready"]:
+                try:
+                    self.session.submit(GM, f"gm:force:{role}")
+                except IllegalCommand as exc:
+                    self.notify(f"force {role}: {exc.reason}", severity="error")
+
+    # -- actions --------------------------------------------------------------------------
+    def action_facilitator(self) -> None:
+        if self.mode != "play" or self.catalog is None or isinstance(self.screen, FacilitatorScreen):
+            return
+        self.push_screen(FacilitatorScreen(self.catalog, full_view=self.seat == GM))
+
+    def action_projector(self) -> None:
+        if self.mode != "play" or self.catalog is None or isinstance(self.screen, ProjectorScreen):
+            return
+        self.push_screen(ProjectorScreen(self.catalog))
+
+    def action_rules(self) -> None:
+        from tui.screens.rules import RulesScreen  # the Markdown widget is slow to import: on demand
+
+        if not isinstance(self.screen, RulesScreen):
+            self.push_screen(RulesScreen())
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+    def action_save(self) -> None:
+        s = self.session
+        if isinstance(s, LocalSession) and s.save_path is not None:
+            try:
+                s.save(s.save_path)
+            except OSError as exc:
+                self.push_screen(ErrorModal("Cannot save", f"{s.save_path}: {exc.strerror or exc}"))
+                return
+            self.notify(f"Saved to {s.save_path}")
+
+    def action_save_as(self) -> None:
+        s = self.session
+        if not isinstance(s, LocalSession):
+            return
+
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                s.save(path)
+            except OSError as exc:
+                self.push_screen(ErrorModal("Cannot save", f"{path}: {exc.strerror or exc}"))
+                return
+            self.notify(f"Saved to {path}")
+
+        self.push_screen(PromptScreen("Save the game as", "saves/my-game.json"), chosen)
+
+    def action_load(self) -> None:
+        s = self.session
+        if not isinstance(s, LocalSession):
+            return
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.load_game(path)
+
+        self.push_screen(PromptScreen("Load a saved game", "saves/autosave-….json"), chosen)
+
+    def load_game(self, path: str) -> bool:
+        """Replace the game by a save; a bad save shows its one-line reason and changes nothing."""
+        s = self.session
+        if not isinstance(s, LocalSession):
+            return False
+        try:
+            s.load(path)
+        except WedgeError as exc:
+            self.push_screen(ErrorModal(f"Cannot load {path}", str(exc)))
+            return False
+        self._results_shown = s.view("public")["phase"] == "over"
+        return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.mode == "play":
+            for tab, title in (
+                ("board", "Board"),
+                ("hand", "Hand & Orders"),
+                ("diplomacy", "Diplomacy"),
+                ("ledger", "Ledger"),
+            ):
+                if isinstance(screen, GameScreen):
+                    yield SystemCommand(
+                        f"Show {title}", f"Switch to the {title} tab", lambda t=tab: screen.action_tab(t)
+                    )
+            if isinstance(screen, GameScreen):
+                yield SystemCommand("Seal my order", "Confirm and seal this turn's order", screen.action_seal)
+                yield SystemCommand("Done with diplomacy", "Finish the diplomacy phase", screen.action_done)
+            yield SystemCommand(
+                "Facilitator console", "Pause, timer, shocks, overrides, rollback, seats", self.action_facilitator
+            )
+            yield SystemCommand("Projector board", "The public board only, for a projector", self.action_projector)
+            yield SystemCommand(
+                "Hand off (hot seat)", "Pass the keyboard to the next human player", self.action_next_seat
+            )
+            yield SystemCommand("Save game", "Write the save file now", self.action_save)
+            yield SystemCommand("Save game as…", "Write the game to a file of your choice", self.action_save_as)
+            yield SystemCommand("Load game…", "Replace this game by a saved one", self.action_load)
+        yield SystemCommand("Rules", "The rulebook", self.action_rules)
+        yield SystemCommand("High-contrast theme", "Toggle the high-contrast colours (F2)", self.action_toggle_contrast)
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def build_play_app(
+    scenario_path: str | Path | None = None,
+    as_role: str | None = None,
+    seats_spec: str | None = None,
+    seed: int = 1,
+    load_path: str | Path | None = None,
+    save_dir: str | Path = "saves",
+    theme: str | None = None,
+) -> WedgeApp:
+    """The app for ``wedge play`` (an error screen if the game cannot be opened)."""
+    try:
+        session, seats = open_play(scenario_path or DEFAULT_SCENARIO, as_role, seats_spec, seed, load_path, save_dir)
+    except OpenError as exc:
+        return WedgeApp(error=exc, theme=theme)
+    return WedgeApp(session, seats, theme=theme)
+
+
+def build_replay_app(path: str | Path, game_index: int | None = None, theme: str | None = None) -> WedgeApp:
+    try:
+        session = open_replay(path, game_index)
+    except OpenError as exc:
+        return WedgeApp(error=exc, theme=theme)
+    return WedgeApp(session, theme=theme)
+
+
+def run_play(
+    scenario_path: str | Path | None,
+    as_role: str | None,
+    seats_spec: str | None,
+    seed: int,
+    load_path: str | Path | None,
+) -> int:
+    """``wedge play``: returns the process exit code (1 if the game could not be opened)."""
+    app = build_play_app(scenario_path, as_role, seats_spec, seed, load_path)
+    app.run()
+    return app.return_code or 0
+
+
+def run_replay(path_or_playtest_dir: str | Path, game_index: int | None = None) -> int:
+    """``wedge replay FILE`` / ``wedge replay DIR --game N`` in the viewer."""
+    app = build_replay_app(path_or_playtest_dir, game_index)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,196 @@
+"""Names, bands and plain-word descriptions from the (public) scenario, for display.
+
+Everything here is derived from the scenario model and from views; nothing reads a
+game state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from game.compiled import Compiled, compile_scenario
+from game.describe import Describer
+from game.scenario.models import Card, Scenario, Track
+
+KIND_LABELS = {
+    "sanction": "sanction",
+    "tariff_carrot": "tariff carrot",
+    "arms_sale": "arms sale",
+    "framing": "framing",
+    "event": "event",
+}
+PHASE_LABELS = {
+    "shock": "Shock",
+    "diplomacy": "Diplomacy",
+    "orders": "Orders",
+    "adjudication": "Adjudication",
+    "upkeep": "Upkeep",
+    "over": "Game over",
+}
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    id: str
+    title: str
+    kind: str
+    role: str
+    cost: int
+    coercive: bool
+    askable: bool
+    removed_after_use: bool
+    targets: tuple[str, ...]
+    requires: str
+    effects: str
+    text: str
+    source: str
+
+    @property
+    def tags(self) -> str:
+        tags = []
+        if self.coercive:
+            tags.append("coercive")
+        if self.askable:
+            tags.append("askable")
+        if self.removed_after_use:
+            tags.append("one use")
+        return ", ".join(tags)
+
+
+class Catalog:
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.describer = Describer(scenario)
+        self.tracks: dict[str, Track] = {t.id: t for t in scenario.tracks}
+        self.role_names = {r.id: r.name for r in scenario.roles}
+        self.role_ids = tuple(r.id for r in scenario.roles)
+        self.shock_titles = {x.id: x.title for x in scenario.shocks}
+        self.window_names = {w.id: w.name for w in scenario.windows}
+        self.flag_names = {f.id: f.name for f in scenario.flags}
+        self.objectives = {r.id: r.objective for r in scenario.roles}
+        self.cards: dict[str, CardInfo] = {c.id: self._card(c) for c in scenario.cards}
+        self._compiled: Compiled | None = None
+
+    def _card(self, c: Card) -> CardInfo:
+        d = self.describer
+        return CardInfo(
+            id=c.id,
+            title=c.title,
+            kind=c.kind,
+            role=c.role,
+            cost=c.cost,
+            coercive=c.coercive,
+            askable=c.askable,
+            removed_after_use=c.remove_after_use,
+            targets=tuple(c.targets),
+            requires=d.cond(c.requires) if c.requires is not None else "",
+            effects=d.effects(list(c.effects)),
+            text=c.text,
+            source=c.source,
+        )
+
+    @property
+    def compiled(self) -> Compiled:
+        if self._compiled is None:
+            self._compiled = compile_scenario(self.scenario)
+        return self._compiled
+
+    # -- names ----------------------------------------------------------------------
+    def role(self, role: str) -> str:
+        return self.role_names.get(role, role)
+
+    def short_role(self, role: str) -> str:
+        return {"us": "US", "prc": "PRC"}.get(role, role.capitalize())
+
+    def card_title(self, card: str) -> str:
+        info = self.cards.get(card)
+        return info.title if info else card
+
+    def track_name(self, track: str) -> str:
+        t = self.tracks.get(track)
+        return t.name if t else track
+
+    def band(self, track: str, value: int) -> str:
+        t = self.tracks.get(track)
+        if t is None:
+            return ""
+        for b in t.bands:
+            if b.min <= value <= b.max:
+                return b.label
+        return ""
+
+    def cause(self, cause: str) -> str:
+        """A ledger cause in plain words."""
+        kind, _, rest = cause.partition(":")
+        if kind == "card":
+            info = self.cards.get(rest)
+            return f"{info.title} ({self.short_role(info.role)})" if info else cause
+        if kind == "cost":
+            return f"cost of {self.card_title(rest)}"
+        if kind == "shock":
+            return f"shock: {self.shock_titles.get(rest, rest)}"
+        if kind == "inject":
+            return f"injected shock: {self.shock_titles.get(rest, rest)}"
+        if kind == "offer":
+            n, _, what = rest.partition(":")
+            return f"offer {n} {what}"
+        if kind == "override":
+            return f"facilitator override: {rest}"
+        return cause
+
+    def subject(self, subject: str) -> str:
+        if subject.startswith("capital:"):
+            return f"{self.short_role(subject.removeprefix('capital:'))} capital"
+        return self.track_name(subject)
+
+    # -- derived from views ------------------------------------------------------------
+    def trajectory(self, view: dict[str, Any], track: str) -> list[int]:
+        """The track's value at the start of the game and after every turn so far (from the ledger)."""
+        t = self.tracks[track]
+        values = [t.start]
+        current = t.start
+        turn = 1
+        for e in view["ledger"]:
+            while e["turn"] > turn:
+                values.append(current)
+                turn += 1
+            if e["subject"] == track:
+                current = e["after"]
+        values.append(current)
+        return values
+
+    def objective_status(self, view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Per role: score, max, won, terms — as if the game ended now (final results once over)."""
+        if view.get("results"):
+            return dict(view["results"])
+        sc = self.compiled
+        flags = 0
+        for f in view["flags"]:
+            flags |= 1 << sc.flag_index[f]
+        reader = SimpleNamespace(
+            tracks=tuple(view["tracks"][t] for t in sc.track_ids),
+            turn_start=tuple(view["turn_start"][t] for t in sc.track_ids),
+            flags=flags,
+            windows=tuple(view["windows"].get(w, 0) for w in sc.window_ids),
+            turn=view["turn"],
+            revealed=tuple(() for _ in sc.role_ids),
+        )
+        out: dict[str, dict[str, Any]] = {}
+        for role, terms in zip(sc.role_ids, sc.objectives):
+            met = [bool(t.cond(reader)) for t in terms]
+            out[role] = {
+                "score": sum(t.points for t, ok in zip(terms, met) if ok),
+                "max_score": sum(t.points for t in terms),
+                "won": all(ok for t, ok in zip(terms, met) if t.required),
+                "terms": [{"label": t.label, "met": ok, "required": t.required} for t, ok in zip(terms, met)],
+            }
+        return out
+
+
+def sparkline(values: list[int], lo: int, hi: int) -> str:
+    """Values as block characters scaled to [lo, hi]."""
+    blocks = "▁▂▃▄▅▆▇█"
+    span = max(1, hi - lo)
+    return "".join(blocks[min(7, max(0, (v - lo) * 8 // (span + 1)))] for v in values)

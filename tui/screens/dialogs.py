@@ -1,0 +1,185 @@
+"""Small modal dialogs: confirm, pick a target, ask for a path, show an error or the results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.catalog import Catalog
+from tui.widgets.footer import KeyFooter
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "Yes", priority=True),
+        Binding("escape,n", "answer(False)", "No", priority=True),
+    ]
+
+    def __init__(self, title: str, body: str | Text, yes: str = "Yes", no: str = "Cancel") -> None:
+        super().__init__(classes="dialog-screen")
+        self._title, self._body, self._yes, self._no = title, body, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._title, classes="dialog-title")
+            yield Static(self._body, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self._yes} [Enter]", id="yes", variant="primary", compact=True)
+                yield Button(f"{self._no} [Esc]", id="no", compact=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class TargetScreen(ModalScreen[str | None]):
+    """Choose the target role of a card."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, catalog: Catalog, card: str, targets: tuple[str, ...]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.catalog, self.card, self.targets = catalog, card, targets
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"Target of {self.catalog.card_title(self.card)}", classes="dialog-title")
+            yield OptionList(*[Option(self.catalog.role(t), id=t) for t in self.targets], id="targets")
+            yield Static("↑/↓ and Enter to choose, Esc to cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (a file path, a reason...)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self._title, self._placeholder, self._value = title, placeholder, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._title, classes="dialog-title")
+            yield Input(value=self._value, placeholder=self._placeholder, id="prompt")
+            yield Static("Enter to confirm, Esc to cancel", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ErrorModal(ModalScreen[None]):
+    """An error over the current screen: the engine's one-line reason, nothing else."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", priority=True)]
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self._title, self._reason = title, reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-error"):
+            yield Static(self._title, classes="dialog-title")
+            yield Static(Text(self._reason), id="error-reason", classes="dialog-body")
+            yield Static("Enter or Esc to close", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ErrorScreen(Screen[None]):
+    """Shown instead of the game when it cannot be opened: the precise reason, no traceback."""
+
+    BINDINGS = [Binding("q,escape,enter", "app.quit", "Quit")]
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__(classes="error-screen")
+        self._title, self._reason = title, reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-error"):
+            yield Static(self._title, classes="dialog-title")
+            yield Static(Text(self._reason), id="error-reason", classes="dialog-body")
+            yield Static("Press q to quit.", classes="dialog-hint")
+        yield KeyFooter()
+
+
+class ResultsScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, catalog: Catalog, view: dict[str, Any]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.catalog, self.view = catalog, view
+
+    def compose(self) -> ComposeResult:
+        c = self.catalog
+        results = self.view.get("results") or {}
+        body = Text()
+        for role, r in results.items():
+            body.append(f"{c.role(role)}: {r['score']}/{r['max_score']}", style="bold")
+            body.append("  WINS\n" if r["won"] else "  does not win\n", style="bold" if r["won"] else "")
+            for t in r["terms"]:
+                mark = "✓" if t["met"] else "✗"
+                req = " (required)" if t["required"] else ""
+                body.append(f"   {mark} {t['label']}{req}\n")
+        with Vertical(classes="dialog dialog-wide"):
+            yield Static(f"Game over — {self.view['end_reason']}", classes="dialog-title")
+            with VerticalScroll(id="results-scroll"):
+                yield Static(body, classes="dialog-body", id="results-body")
+            yield Static("Enter to close; the ledger and board stay open for the debrief.", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class HandoffScreen(Screen[str]):
+    """Hot-seat hand-off: hides everything of the previous player until the next one confirms."""
+
+    BINDINGS = [Binding("enter", "ready", "I am ready", priority=True)]
+
+    def __init__(self, catalog: Catalog, role: str, phase: str) -> None:
+        super().__init__(classes="handoff-screen")
+        self.catalog, self.role, self.phase = catalog, role, phase
+
+    def compose(self) -> ComposeResult:
+        name = self.catalog.role(self.role)
+        with Vertical(classes="dialog handoff"):
+            yield Static("Hot seat", classes="dialog-title")
+            yield Static(
+                Text.assemble(
+                    "Pass the keyboard to ",
+                    (name, "bold"),
+                    f".\nIt is their turn to act in the {self.phase} phase.\n\n",
+                    "Everything of the previous player is hidden.\n",
+                    (f"{name}: press Enter when you are at the keyboard.", "bold"),
+                ),
+                id="handoff-body",
+                classes="dialog-body",
+            )
+            yield Button(f"I am {name} — show my hand", id="ready", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.role)
+
+    def action_ready(self) -> None:
+        self.dismiss(self.role)

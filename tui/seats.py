@@ -1,0 +1,117 @@
+"""Who sits in each seat: ``human`` or an agent spec from the registry.
+
+``--seats us=human,russia=heuristic,prc=random,india=human`` (several humans = hot-seat).
+Seats not named get the default AI: ``heuristic`` when the registry has it, else ``random``.
+``--as ROLE`` is the seat this terminal plays (always human); ``--as gm`` runs the
+facilitator console with every seat as given.
+
+The chosen controllers are written into the game log as facilitator ``seat`` commands
+(``gm:seat:russia:heuristic``), so a save remembers who played what, and switching a
+seat between human and AI mid-game is an ordinary logged command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from game.agents.registry import AgentSpecError, agent_class, parse_seat, parse_seats
+from game.compiled import Compiled
+
+HUMAN = "human"
+GM = "gm"
+
+
+def default_ai() -> str:
+    """``heuristic`` if that agent is installed, else ``random``."""
+    try:
+        agent_class("heuristic")
+    except AgentSpecError:
+        return "random"
+    return "heuristic"
+
+
+def ai_kinds() -> list[str]:
+    """Agent kinds that can take over a seat from the UI (those that import)."""
+    out = []
+    for kind in ("random", "heuristic", "ismcts"):
+        try:
+            agent_class(kind)
+        except AgentSpecError:
+            continue
+        out.append(kind)
+    return out
+
+
+@dataclass
+class Seats:
+    """Controllers per role, and the seat this terminal starts at (a role, or ``gm``)."""
+
+    controllers: dict[str, str]
+    as_role: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def humans(self) -> list[str]:
+        return [r for r, c in self.controllers.items() if c == HUMAN]
+
+
+def is_human(controller: str) -> bool:
+    return controller.strip() == HUMAN
+
+
+def resolve_seats(sc: Compiled, as_role: str | None, spec: str | None, view: dict[str, Any] | None = None) -> Seats:
+    """Seats from ``--as`` and ``--seats``; a loaded game keeps its recorded controllers unless overridden."""
+    roles = sc.role_ids
+    default = default_ai()
+    controllers = {r: default for r in roles}
+    if view is not None:
+        recorded = {r: str(v.get("controller", HUMAN)) for r, v in view.get("roles", {}).items()}
+        if any(not is_human(c) for c in recorded.values()):
+            controllers.update(recorded)
+    named: dict[str, str] = {}
+    if spec and spec.strip():
+        humans, rest = _split_humans(spec, roles)
+        if rest:
+            for role, seat in parse_seats(rest, sc, default=default).items():
+                if role in _named_roles(rest, roles):
+                    named[role] = seat.text
+        for role in humans:
+            named[role] = HUMAN
+    controllers.update(named)
+    if as_role is None:
+        humans_named = [r for r in roles if named.get(r) == HUMAN]
+        as_role = humans_named[0] if humans_named else ("us" if "us" in roles else roles[0])
+    if as_role != GM:
+        if as_role not in roles:
+            raise AgentSpecError(f"--as {as_role!r}: roles are {', '.join(roles)} (or gm for the facilitator)")
+        if as_role in named and named[as_role] != HUMAN:
+            raise AgentSpecError(f"--as {as_role} but --seats gives {as_role} to {named[as_role]!r}")
+        controllers[as_role] = HUMAN
+    return Seats(controllers, as_role)
+
+
+def _named_roles(text: str, roles: tuple[str, ...]) -> set[str]:
+    return {chunk.split("=", 1)[0].strip() for chunk in text.split(",") if "=" in chunk} & set(roles)
+
+
+def _split_humans(spec: str, roles: tuple[str, ...]) -> tuple[list[str], str]:
+    """Pull ``role=human`` chunks out of a seat spec; the rest goes to the registry."""
+    humans: list[str] = []
+    keep: list[str] = []
+    for chunk in spec.split(","):
+        role, sep, kind = chunk.partition("=")
+        if sep and role.strip() in roles and kind.strip() == HUMAN:
+            humans.append(role.strip())
+        elif sep or not keep:
+            keep.append(chunk)
+        else:  # a comma inside an external agent's command
+            keep[-1] += "," + chunk
+    return humans, ",".join(keep)
+
+
+def check_controller(text: str) -> str:
+    """Validate a controller typed in the facilitator console; returns its canonical text."""
+    if is_human(text):
+        return HUMAN
+    return parse_seat(text).text
