@@ -72,6 +72,24 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    if args.playtest and args.game is not None and not args.verify and not args.text and sys.stdout.isatty():
+        from tui.app import run_replay
+
+        return int(run_replay(args.playtest, args.game))
+    if args.playtest:
+        from game.playtest.commands import cmd_replay_playtest
+
+        return cmd_replay_playtest(args)
+    if args.game is not None:
+        print("wedge: --game needs --playtest DIR", file=sys.stderr)
+        return 2
+    if not args.file:
+        print("wedge: replay needs a save file (or --playtest DIR --game N)", file=sys.stderr)
+        return 2
+    if not args.verify and not args.text and sys.stdin.isatty() and sys.stdout.isatty():
+        from tui.app import run_replay
+
+        return int(run_replay(args.file, None))
     rec = load_save(args.file)
     s = final_state(rec, verify=args.verify)
     count = len(rec.commands)
@@ -101,10 +119,14 @@ def cmd_rulebook(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    sc = _load(args.scenario)
-    played = play_random(sc, args.seed)
-    print(story(played.state))
-    return 0
+    if args.text or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # No terminal to draw on (a pipe, CI): tell a headless random game's story instead.
+        sc = _load(args.scenario)
+        print(story(play_random(sc, args.seed).state))
+        return 0
+    from tui.app import run_play
+
+    return int(run_play(args.scenario, args.as_role, args.seats, args.seed, args.load))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,9 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--save", metavar="FILE", help="write the game as a save file")
     s.set_defaults(func=cmd_simulate)
 
-    r = sub.add_parser("replay", help="replay a save file")
-    r.add_argument("file")
+    r = sub.add_parser("replay", help="replay a save file, or one game of a playtest directory")
+    r.add_argument("file", nargs="?")
     r.add_argument("--verify", action="store_true", help="check every state hash; stop at the first mismatch")
+    r.add_argument("--playtest", metavar="DIR", help="replay a game of this playtest directory (with --game)")
+    r.add_argument("--game", type=int, metavar="N", help="the game's index in the playtest")
+    r.add_argument("--text", action="store_true", help="print the story instead of opening the replay viewer")
     r.set_defaults(func=cmd_replay)
 
     b = sub.add_parser("rulebook", help="regenerate rulebook.md's tables from a scenario")
@@ -133,10 +158,34 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--check", action="store_true", help="only report whether the file is up to date")
     b.set_defaults(func=cmd_rulebook)
 
-    pl = sub.add_parser("play", help="play a game (headless story until the terminal UI lands)")
+    pl = sub.add_parser("play", help="play a game in the terminal UI")
     pl.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO))
     pl.add_argument("--seed", type=int, default=1)
+    pl.add_argument("--as", dest="as_role", metavar="ROLE", default="us", help="your role (gm = facilitator)")
+    pl.add_argument("--seats", metavar="SPEC", help="e.g. us=human,india=human,prc=heuristic (hot seat)")
+    pl.add_argument("--load", metavar="SAVE", help="resume a saved game")
+    pl.add_argument("--text", action="store_true", help="print a headless random game's story instead of the UI")
     pl.set_defaults(func=cmd_play)
+
+    from game.playtest.commands import add_run_options, cmd_experiment, cmd_playtest
+
+    pt = sub.add_parser("playtest", help="play many headless games in parallel and summarise them (docs/playtests.md)")
+    pt.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO))
+    pt.add_argument("--seed", type=int, default=1, help="master seed; game i plays with rng.derive(seed, 'game', i)")
+    pt.add_argument("--agents", default="random", metavar="SPEC", help="e.g. random, or us=heuristic,prc=random")
+    pt.add_argument("--out", metavar="DIR", help="output directory; rerunning into it resumes")
+    pt.add_argument("--summarize", metavar="DIR", help="only rebuild summary.json, games.csv and plots of DIR")
+    pt.add_argument("--no-plots", action="store_true", help="write summary.json and games.csv but no PNGs")
+    add_run_options(pt, None)
+    pt.set_defaults(func=cmd_playtest)
+
+    ex = sub.add_parser("experiment", help="compare two configurations over paired seeds (docs/playtests.md)")
+    ex.add_argument("file", metavar="EXPERIMENT.yaml")
+    ex.add_argument("--seed", type=int, default=None, help="master seed (default: the file's)")
+    ex.add_argument("--out", metavar="DIR", help="output directory (default playtests/NAME-seedS); resumable")
+    ex.add_argument("--no-plots", action="store_true", help="skip the per-side plots")
+    add_run_options(ex, None)
+    ex.set_defaults(func=cmd_experiment)
     return p
 
 
