@@ -19,7 +19,7 @@ install: $(STAMP)
 play: $(STAMP)
 	$(BIN)/wedge play
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
