@@ -1,0 +1,524 @@
+"""A rule-based agent whose whole strategy is data: a *doctrine* per role.
+
+Why data and not code: a facilitator or analyst can read, argue with and change how
+each country behaves (``scenarios/doctrine.yaml``) without touching Python, and the
+doctrine doubles as a baseline that search agents must beat.
+
+A role's doctrine has
+
+* ``cards``: weighted rules ``{card: ID-or-KIND, score: N, when: CONDITION}``; the
+  score of playing a card is the sum of the scores of the rules that match it and
+  whose ``when`` holds (optional ``target`` and ``with`` narrow a rule to one target,
+  or to orders that already hold another card);
+* ``offers``: rules ``{to, ask, give, score, when}`` scoring the offers it may make;
+* ``accept``: rules ``{from, ask, give, score, when}`` scoring offers made to it —
+  accepted when the total is positive, declined otherwise;
+* ``reserve``: rules ``{keep: N, when: CONDITION}``; the role keeps the largest
+  matching ``keep`` of its capital unspent (except for promised cards). Most
+  objectives are judged only at the end and several tracks drift back toward a
+  baseline, so saving capital for the last turns is often the real strategy;
+* thresholds: a card is played (an offer made) only if its score is above
+  ``play_above`` (``offer_above``), at most ``max_cards`` per turn; ``keep_promise``
+  is added to a card the role has promised to play (an offer it accepted, or the card
+  it gave in its own offer), since a broken offer costs capital.
+
+``when`` uses the scenario's own condition language (§9.3) evaluated on the role's
+view: tracks, turn-start values (so ``delta`` sees this turn's shocks), flags,
+windows and the turn. ``played`` refers to the most recent reveal (last turn's
+orders), since nothing of the current turn is revealed while a role decides.
+
+The agent scores every legal command, takes the best (ties broken by its own seeded
+stream), answers offers first, plays cards up to its limit, then seals.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from game import rng
+from game.agents.determinize import Board
+from game.commands import Command
+from game.compiled import KIND_INDEX, Compiled, _Compiler
+from game.errors import WedgeError
+from game.scenario import models as m
+from game.scenario.loader import Problem, ScenarioError, _parse, _problem
+from game.state import DIPLOMACY, ORDERS
+
+DEFAULT_DOCTRINE = Path(__file__).resolve().parents[2] / "scenarios" / "doctrine.yaml"
+MAX_DOCTRINE_BYTES = 1024 * 1024
+
+# ------------------------------------------------------------------ the file format
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class CardRule(_Strict):
+    """Adds `score` to playing `card` (a card id or a kind) when `when` holds."""
+
+    card: str
+    score: float = Field(ge=-100, le=100)
+    when: m.Condition | None = None
+    target: str | None = None
+    with_: str | None = Field(None, alias="with")
+    why: str = ""
+
+
+class OfferRule(_Strict):
+    """Adds `score` to offering `give` (mine) for `ask` (the recipient's; id or kind)."""
+
+    to: str | None = None
+    ask: str
+    give: str
+    score: float = Field(ge=-100, le=100)
+    when: m.Condition | None = None
+    why: str = ""
+
+
+class AcceptRule(_Strict):
+    """Adds `score` to accepting an offer that asks for `ask` (mine) and gives `give`."""
+
+    from_: str | None = Field(None, alias="from")
+    ask: str
+    give: str | None = None
+    score: float = Field(ge=-100, le=100)
+    when: m.Condition | None = None
+    why: str = ""
+
+
+class ReserveRule(_Strict):
+    """Keep `keep` capital unspent while `when` holds (the largest matching `keep` counts)."""
+
+    keep: int = Field(ge=0, le=20)
+    when: m.Condition | None = None
+    why: str = ""
+
+
+class RoleDoctrine(_Strict):
+    summary: str
+    play_above: float = 0.0
+    offer_above: float = 0.0
+    max_cards: int | None = Field(None, ge=0, le=10)
+    keep_promise: float = Field(3.0, ge=0, le=100)
+    reserve: list[ReserveRule] = Field(default_factory=list)
+    cards: list[CardRule] = Field(default_factory=list)
+    offers: list[OfferRule] = Field(default_factory=list)
+    accept: list[AcceptRule] = Field(default_factory=list)
+
+
+class Doctrine(_Strict):
+    scenario: str | None = None
+    description: str = ""
+    roles: dict[str, RoleDoctrine]
+
+
+class DoctrineError(WedgeError, ValueError):
+    """A doctrine file that cannot be read, parsed, validated or matched to the scenario."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# ------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class LoadedDoctrine:
+    name: str
+    doctrine: Doctrine
+    tree: Any  # line/column positions of every node (from the scenario loader)
+
+    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
+        return _problem(self.tree, self.name, loc, message, tags=False)
+
+
+def load_doctrine(path: str | os.PathLike[str]) -> LoadedDoctrine:
+    """Read and validate a doctrine file; raises :class:`DoctrineError` naming file, line and field."""
+    name = os.fspath(path)
+    try:
+        info = os.stat(path)
+    except OSError as e:
+        raise DoctrineError([Problem(name, 1, 1, "", f"cannot read doctrine: {e.strerror or e}")]) from None
+    return _load_cached(name, info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(name: str, mtime: int, size: int) -> LoadedDoctrine:
+    try:
+        if size > MAX_DOCTRINE_BYTES:
+            raise DoctrineError([Problem(name, 1, 1, "", f"file is {size} bytes; the limit is {MAX_DOCTRINE_BYTES}")])
+        with open(name, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise DoctrineError([Problem(name, 1, 1, "", f"cannot read doctrine: {e}")]) from None
+    if not text.strip():
+        raise DoctrineError([Problem(name, 1, 1, "", "file is empty; expected a mapping with 'roles'")])
+    try:
+        data, tree = _parse(text, name)
+    except ScenarioError as e:
+        raise DoctrineError(e.problems) from None
+    try:
+        doctrine = Doctrine.model_validate(data)
+    except ValidationError as e:
+        raise DoctrineError([_pydantic_problem(err, tree, name) for err in e.errors(include_url=False)]) from None
+    return LoadedDoctrine(name, doctrine, tree)
+
+
+def _pydantic_problem(err: Any, tree: Any, name: str) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return _problem(tree, name, loc, f"unknown field {loc[-1]!r}{hint}", tags=True, key=True)
+    if kind == "missing":
+        message = f"missing required field {loc[-1]!r}"
+    else:
+        got = err.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float) and len(repr(got)) <= 40 else ""
+        message = str(err["msg"]).removeprefix("Value error, ") + shown
+    return _problem(tree, name, loc, message, tags=True)
+
+
+def _allowed_keys(loc: Sequence[str | int]) -> list[str] | None:
+    """The keys a doctrine mapping at `loc` may have (for 'unknown field' hints)."""
+    tp: Any = Doctrine
+    for part in loc:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            fields = {f.alias or k: f.annotation for k, f in tp.model_fields.items()}
+            if part not in fields:
+                return None
+            tp = fields[part]
+        elif get_origin(tp) in (list, dict):
+            tp = get_args(tp)[-1]
+        else:
+            return None
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [f.alias or k for k, f in tp.model_fields.items()]
+    return None
+
+
+# -------------------------------------------------------------- checking and compiling
+
+Cond = Callable[[Any], bool]
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """Matches a card index by id or by kind (``-1`` fields match anything)."""
+
+    card: int
+    kind: int
+
+    def __call__(self, c: int, sc: Compiled) -> bool:
+        return (self.card < 0 or c == self.card) and (self.kind < 0 or sc.card_kind[c] == self.kind)
+
+
+ANY = Matcher(-1, -1)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    first: Matcher  # card (cards) / ask (offers, accept)
+    second: Matcher  # with (cards) / give (offers, accept)
+    role: int  # target (cards) / to (offers) / from (accept); -1 = any
+    score: float
+    when: Cond | None
+
+
+@dataclass(frozen=True)
+class RolePlan:
+    """One role's doctrine, checked against a scenario and compiled to closures."""
+
+    role: int
+    summary: str
+    play_above: float
+    offer_above: float
+    max_cards: int
+    keep_promise: float
+    reserve: tuple[tuple[int, Cond | None], ...]
+    cards: tuple[CompiledRule, ...]
+    offers: tuple[CompiledRule, ...]
+    accept: tuple[CompiledRule, ...]
+
+
+class _Checker:
+    def __init__(self, sc: Compiled, loaded: LoadedDoctrine) -> None:
+        self.sc = sc
+        self.loaded = loaded
+        self.problems: list[Problem] = []
+        self.compiler = _Compiler(sc.model)
+
+    def fail(self, loc: Loc, message: str) -> None:
+        self.problems.append(self.loaded.problem(loc, message))
+
+    def role(self, loc: Loc, name: str | None, me: int) -> int:
+        if name is None:
+            return -1
+        if name not in self.sc.role_index or self.sc.role_index[name] == me:
+            others = [r for i, r in enumerate(self.sc.role_ids) if i != me]
+            self.fail(loc, f"unknown role {name!r}; expected one of: {', '.join(others)}")
+            return -1
+        return self.sc.role_index[name]
+
+    def card(self, loc: Loc, name: str | None, owners: set[int], askable: bool = False) -> Matcher:
+        """A card id (owned by one of `owners`, askable if asked for) or a card kind."""
+        sc = self.sc
+        if name is None:
+            return ANY
+        if name in KIND_INDEX:
+            return Matcher(-1, KIND_INDEX[name])
+        c = sc.card_index.get(name)
+        if c is None or sc.card_role[c] not in owners or (askable and not sc.model.cards[c].askable):
+            pool = [
+                sc.card_ids[i]
+                for r in sorted(owners)
+                for i in (sc.askable_by_role[r] if askable else sc.cards_by_role[r])
+            ]
+            what = "an askable card" if askable else "a card"
+            self.fail(
+                loc,
+                f"{name!r} is not {what} of {self._who(owners)} or a card kind; "
+                f"expected one of: {', '.join(list(KIND_INDEX) + pool)}",
+            )
+            return ANY
+        return Matcher(c, -1)
+
+    def _who(self, owners: set[int]) -> str:
+        return "/".join(self.sc.role_ids[r] for r in sorted(owners))
+
+    def cond(self, loc: Loc, c: Any) -> Cond | None:
+        if c is None:
+            return None
+        before = len(self.problems)
+        self._refs(loc, c)
+        return self.compiler.cond(c) if len(self.problems) == before else None
+
+    def _refs(self, loc: Loc, c: Any) -> None:  # noqa: C901 - one branch per condition type
+        sc = self.sc
+        checks: list[tuple[str, str, dict[str, int] | tuple[str, ...]]] = []
+        if isinstance(c, m.TrackCond | m.DeltaCond):
+            checks.append(("track", c.track, sc.track_index))
+        elif isinstance(c, m.FlagCond):
+            checks.append(("flag", c.flag, sc.flag_index))
+        elif isinstance(c, m.WindowCond):
+            checks.append(("window", c.window, sc.window_index))
+        elif isinstance(c, m.PlayedCond):
+            checks.append(("role", c.role, sc.role_index))
+            if c.card:
+                checks.append(("card", c.card, sc.card_index))
+        elif isinstance(c, m.TargetCond):
+            self.fail(loc + ("test",), "'target' conditions only make sense while a card resolves")
+        elif isinstance(c, m.AllCond | m.AnyCond):
+            for i, x in enumerate(c.of):
+                self._refs(loc + ("of", i), x)
+        elif isinstance(c, m.NotCond):
+            self._refs(loc + ("of",), c.of)
+        for key, value, known in checks:
+            if value not in known:
+                self.fail(loc + (key,), f"unknown {key} {value!r}; expected one of: {', '.join(known)}")
+
+    def plan(self, role: int) -> RolePlan:
+        sc = self.sc
+        rid = sc.role_ids[role]
+        d = self.loaded.doctrine.roles[rid]
+        base: Loc = ("roles", rid)
+        me, others = {role}, set(range(len(sc.role_ids))) - {role}
+        cards = []
+        for i, r in enumerate(d.cards):
+            at = base + ("cards", i)
+            first = self.card(at + ("card",), r.card, me)
+            target = -1
+            if r.target is not None:
+                target = self.role(at + ("target",), r.target, -1)
+                if first.card >= 0 and target >= 0 and target not in sc.card_targets[first.card]:
+                    self.fail(at + ("target",), f"{r.card} cannot target {r.target}")
+            cards.append(
+                CompiledRule(
+                    first, self.card(at + ("with",), r.with_, me), target, r.score, self.cond(at + ("when",), r.when)
+                )
+            )
+        offers = []
+        for i, o in enumerate(d.offers):
+            at = base + ("offers", i)
+            to = self.role(at + ("to",), o.to, role)
+            ask = self.card(at + ("ask",), o.ask, {to} if to >= 0 else others, askable=True)
+            offers.append(
+                CompiledRule(ask, self.card(at + ("give",), o.give, me), to, o.score, self.cond(at + ("when",), o.when))
+            )
+        accept = []
+        for i, a in enumerate(d.accept):
+            at = base + ("accept", i)
+            frm = self.role(at + ("from",), a.from_, role)
+            ask = self.card(at + ("ask",), a.ask, me, askable=True)
+            give = self.card(at + ("give",), a.give, {frm} if frm >= 0 else others)
+            accept.append(CompiledRule(ask, give, frm, a.score, self.cond(at + ("when",), a.when)))
+        reserve = tuple((x.keep, self.cond(base + ("reserve", i, "when"), x.when)) for i, x in enumerate(d.reserve))
+        limit = sc.rules.max_cards_per_turn if d.max_cards is None else min(d.max_cards, sc.rules.max_cards_per_turn)
+        return RolePlan(
+            role,
+            d.summary,
+            d.play_above,
+            d.offer_above,
+            limit,
+            d.keep_promise,
+            reserve,
+            tuple(cards),
+            tuple(offers),
+            tuple(accept),
+        )
+
+
+def compile_doctrine(sc: Compiled, loaded: LoadedDoctrine, role: str) -> RolePlan:
+    """Check the doctrine against the scenario (every role it names, every id) and compile `role`'s part."""
+    checker = _Checker(sc, loaded)
+    d = loaded.doctrine
+    if d.scenario is not None and d.scenario != sc.model.scenario.id:
+        checker.fail(("scenario",), f"doctrine is for scenario {d.scenario!r}, not {sc.model.scenario.id!r}")
+    for rid in d.roles:
+        if rid not in sc.role_index:
+            checker.fail(("roles", rid), f"unknown role {rid!r}; expected one of: {', '.join(sc.role_ids)}")
+    if role not in d.roles:
+        checker.fail(("roles",), f"no doctrine for role {role!r}")
+    plans = {rid: checker.plan(sc.role_index[rid]) for rid in d.roles if rid in sc.role_index}
+    if checker.problems:
+        raise DoctrineError(checker.problems)
+    return plans[role]
+
+
+@lru_cache(maxsize=64)
+def _plan_cached(sc: Compiled, name: str, mtime: int, size: int, role: str) -> RolePlan:
+    return compile_doctrine(sc, _load_cached(name, mtime, size), role)
+
+
+def plan_for(sc: Compiled, role: str, path: str | os.PathLike[str] = DEFAULT_DOCTRINE) -> RolePlan:
+    """The compiled doctrine of `role` from the file at `path` (cached while the file is unchanged)."""
+    loaded = load_doctrine(path)  # raises DoctrineError for unreadable files
+    info = os.stat(path)
+    return _plan_cached(sc, loaded.name, info.st_mtime_ns, info.st_size, role)
+
+
+# ---------------------------------------------------------------------------- agent
+
+
+class HeuristicAgent:
+    """Plays its role's doctrine: best-scoring command each step, seeded tie-breaks."""
+
+    needs_view = True
+    PARAMS: dict[str, str] = {"doctrine": "path of a doctrine YAML file (default scenarios/doctrine.yaml)"}
+
+    def __init__(self, sc: Compiled, plan: RolePlan, seed: int) -> None:
+        self.sc = sc
+        self.plan = plan
+        self.seed = seed
+        self.index = 0
+
+    @classmethod
+    def from_spec(cls, sc: Compiled, role: str, seed: int, arg: str, params: dict[str, str]) -> HeuristicAgent:
+        path = params.get("doctrine") or arg or DEFAULT_DOCTRINE
+        return cls(sc, plan_for(sc, role, path), seed)
+
+    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+        board = Board(self.sc, view)
+        phase = view["phase"]
+        if phase == DIPLOMACY:
+            best = self._best([(self._offer_score(c, board), c) for c in legal if c.verb == "offer"])
+            if best is not None and best[0] > self.plan.offer_above:
+                return best[1]
+        elif phase == ORDERS:
+            answers = [c for c in legal if c.verb in ("accept", "decline")]
+            if answers:
+                return self._answer(answers, view, board)
+            if len(view["my_order"]) < self.plan.max_cards:
+                budget = board.capital[self.plan.role] - self._reserve(board)
+                budget -= sum(self.sc.card_cost[self.sc.card_index[x["card"]]] for x in view["my_order"])
+                scored = []
+                for c in legal:
+                    if c.verb == "play":
+                        score, promised = self._card_score(c, view, board)
+                        if promised or self.sc.card_cost[self.sc.card_index[c.args[0]]] <= budget:
+                            scored.append((score, c))
+                best = self._best(scored)
+                if best is not None and best[0] > self.plan.play_above:
+                    return best[1]
+        for verb in ("done", "seal"):
+            for c in legal:
+                if c.verb == verb:
+                    return c
+        return legal[0]  # only when a phase offers neither done nor seal (never in the engine)
+
+    def _best(self, scored: list[tuple[float, Command]]) -> tuple[float, Command] | None:
+        """Highest score; ties broken by the agent's own stream (never the global random module)."""
+        if not scored:
+            return None
+        top = max(s for s, _ in scored)
+        ties = [x for x in scored if x[0] == top]
+        pick = rng.draw(self.seed, self.index) % len(ties)
+        self.index += 1
+        return ties[pick]
+
+    def _reserve(self, board: Board) -> int:
+        return max((keep for keep, when in self.plan.reserve if when is None or when(board)), default=0)
+
+    def _card_score(self, cmd: Command, view: dict[str, Any], board: Board) -> tuple[float, bool]:
+        """The card's doctrine score, and whether the role promised to play it."""
+        sc = self.sc
+        card = sc.card_index[cmd.args[0]]
+        target = sc.role_index[cmd.args[1]] if len(cmd.args) > 1 else -1
+        mine = [sc.card_index[x["card"]] for x in view["my_order"]]
+        total = 0.0
+        for r in self.plan.cards:
+            if (
+                r.first(card, sc)
+                and (r.role < 0 or r.role == target)
+                and (r.second is ANY or any(r.second(c, sc) for c in mine))
+                and (r.when is None or r.when(board))
+            ):
+                total += r.score
+        me, cid = sc.role_ids[self.plan.role], cmd.args[0]
+        for o in view["offers"]:
+            promised = (o["to"] == me and o["status"] == "accepted" and o["ask"] == cid) or (
+                o["from"] == me and o["status"] != "declined" and o["give"] == cid
+            )
+            if promised and o["turn"] == view["turn"]:
+                return total + self.plan.keep_promise, True
+        return total, False
+
+    def _offer_score(self, cmd: Command, board: Board) -> float:
+        sc = self.sc
+        to, ask, give = sc.role_index[cmd.args[0]], sc.card_index[cmd.args[1]], sc.card_index[cmd.args[2]]
+        return sum(
+            r.score
+            for r in self.plan.offers
+            if (r.role < 0 or r.role == to)
+            and r.first(ask, sc)
+            and r.second(give, sc)
+            and (r.when is None or r.when(board))
+        )
+
+    def _answer(self, answers: list[Command], view: dict[str, Any], board: Board) -> Command:
+        """Answer the first pending offer: accept when the accept rules score it above 0."""
+        sc = self.sc
+        oid = answers[0].args[0]
+        offer = next(o for o in view["offers"] if str(o["id"]) == oid)
+        frm, ask, give = sc.role_index[offer["from"]], sc.card_index[offer["ask"]], sc.card_index[offer["give"]]
+        total = sum(
+            r.score
+            for r in self.plan.accept
+            if (r.role < 0 or r.role == frm)
+            and r.first(ask, sc)
+            and r.second(give, sc)
+            and (r.when is None or r.when(board))
+        )
+        verb = "accept" if total > 0 else "decline"
+        return next(c for c in answers if c.args[0] == oid and c.verb == verb)
