@@ -15,7 +15,10 @@ Playouts stop after ``horizon`` turn ends (or at the game's end) and are scored 
 the last turn* by the scenario's drift rules, with a smooth distance-to-threshold
 credit for terms not yet met, plus what the cards and capital the role still holds
 could add. Most terms are judged at the end, and a cut that drift will undo is worth
-nothing, so this keeps a short horizon from making the agent myopic.
+nothing, so this keeps a short horizon from making the agent myopic. Because the
+leaf values the cards still held, the role's own moves *outside* the tree are
+"hold" (``done``/``seal``) rather than random: random own plays would spend the very
+cards and capital the evaluation is meant to value.
 
 Deterministic for a given seed with an ``iterations`` budget (a ``time`` budget
 depends on machine speed).
@@ -245,7 +248,6 @@ class ISMCTSAgent:
         self.playouts = 0
         self.done = Command(sc.role_ids[role], "done")
         self.seal = Command(sc.role_ids[role], "seal")
-        self.passive = True
 
     @classmethod
     def from_spec(cls, sc: Compiled, role: str, seed: int, arg: str, params: dict[str, str]) -> ISMCTSAgent:
@@ -297,7 +299,7 @@ class ISMCTSAgent:
             actor = s.ready.index(False)  # roles act in role order, as in game.simulate.play
             if actor == me and not first and s.phase == DIPLOMACY:
                 cmd = self.done  # the role's own later offers are not simulated (see class doc)
-            elif actor == me and not expanding and self.passive:
+            elif actor == me and not expanding:
                 cmd = self.seal  # out of the tree the role holds its cards: the leaf values them
             else:
                 legal = legal_actions(s, actor)
