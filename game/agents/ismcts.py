@@ -221,7 +221,7 @@ class ISMCTSAgent:
     PARAMS: dict[str, str] = {
         "iterations": "search iterations per decision (default 200)",
         "time": "seconds per decision instead of an iteration count (not reproducible)",
-        "c": "UCB1 exploration constant (default 0.7)",
+        "c": "UCB1 exploration constant, values being objective fractions in [0, 1] (default 0.15)",
         "horizon": "turn ends a playout runs through before it is evaluated; 0 = to the end (default 2)",
         "seed": "override the seat's seed",
     }
@@ -233,7 +233,7 @@ class ISMCTSAgent:
         seed: int,
         iterations: int = 200,
         seconds: float = 0.0,
-        c: float = 0.7,
+        c: float = 0.15,
         horizon: int = 2,
     ) -> None:
         self.sc = sc
@@ -256,7 +256,7 @@ class ISMCTSAgent:
         try:
             iterations = int(params.get("iterations", 200))
             seconds = float(params.get("time", 0))
-            c = float(params.get("c", 0.7))
+            c = float(params.get("c", 0.15))
             horizon = int(params.get("horizon", 2))
             seed = int(params["seed"]) if "seed" in params else seed
         except ValueError as exc:
