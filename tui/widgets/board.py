@@ -189,7 +189,9 @@ class BoardPanel(VerticalScroll):
             ("Seat", "seat"),
             ("Objective", "objective"),
         ):
-            table.add_column(label, key=key)
+            # Fixed width for the status column: it flips between "deciding" and "thinking…"
+            # as AI seats move, and an auto-sized column would jitter the whole table.
+            table.add_column(label, key=key, width=9 if key == "status" else None)
         if self._view is not None:
             self.show(self._view)
 
