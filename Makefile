@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: play test bench lint install clean
+.PHONY: play test bench bench-strength lint install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,8 +30,15 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
+# Speed figures (print, never assert): engine hot path, agents and ISMCTS, parallel playtests.
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/ismcts_bench.py
+	$(BIN)/python bench/parallel_bench.py --games 1000
+
+# Playing strength (paired games, significance tests); several minutes on 2 cores.
+bench-strength: $(STAMP)
+	$(BIN)/python bench/strength.py --seat us --games 200
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
