@@ -29,9 +29,35 @@ def _load(path: str) -> Compiled:
     return compile_scenario(load_scenario(path))
 
 
+def _validate_doctrine(path: str) -> str:
+    """Check a heuristic doctrine (``doctrine*.yaml``) against the scenario it names.
+
+    Doctrines live beside the scenarios, so ``wedge validate scenarios/*.yaml`` meets
+    them; they are checked as what they are rather than reported as broken scenarios.
+    """
+    from game.agents.heuristic import DoctrineError, compile_doctrine, load_doctrine
+
+    loaded = load_doctrine(path)
+    scenario_id = loaded.doctrine.scenario or "standard"
+    scenario_path = Path(path).with_name(f"{scenario_id}.yaml")
+    if not scenario_path.is_file():
+        raise DoctrineError([loaded.problem(("scenario",), f"no scenario file {scenario_path} for {scenario_id!r}")])
+    sc = _load(str(scenario_path))
+    for role in loaded.doctrine.roles:
+        compile_doctrine(sc, loaded, role)
+    return f"{path}: ok — doctrine for scenario {scenario_id!r}, {len(loaded.doctrine.roles)} roles"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for path in args.paths:
+        if Path(path).name.startswith("doctrine") and Path(path).suffix in (".yaml", ".yml"):
+            try:
+                print(_validate_doctrine(path))
+            except WedgeError as exc:
+                print(exc, file=sys.stderr)
+                bad += 1
+            continue
         try:
             s = load_scenario(path)
         except ScenarioError as exc:
@@ -186,6 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--no-plots", action="store_true", help="skip the per-side plots")
     add_run_options(ex, None)
     ex.set_defaults(func=cmd_experiment)
+
+    def cmd_briefing(args: argparse.Namespace) -> int:
+        from game.briefing import cmd_briefing as run
+
+        return run(args)
+
+    br = sub.add_parser("briefing", help="a role's briefing sheet from a scenario (Markdown or printable HTML)")
+    br.add_argument("scenario", metavar="SCENARIO")
+    br.add_argument("--role", required=True, metavar="ROLE", help="a role id of the scenario, or all (one file each)")
+    br.add_argument("--format", choices=("md", "html"), default="md", help="md (default) or printable html")
+    br.add_argument("--out", metavar="PATH", help="write to this file (with --role all: this directory)")
+    br.set_defaults(func=cmd_briefing)
     return p
 
 

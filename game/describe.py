@@ -15,7 +15,9 @@ class Describer:
     def __init__(self, s: m.Scenario) -> None:
         self.track = {t.id: t.name for t in s.tracks}
         self.flag = {f.id: f.name for f in s.flags}
-        self.window = {w.id: w.name for w in s.windows}
+        # Window names often end in "window" already ("Far East window"); the phrases
+        # below add the word themselves, so strip it to avoid "the Far East window window".
+        self.window = {w.id: _bare_window(w.name) for w in s.windows}
         self.role = {r.id: r.name for r in s.roles}
         self.card = {c.id: c.title for c in s.cards}
         self.shock = {x.id: x.title for x in s.shocks}
@@ -107,3 +109,9 @@ class Describer:
             whose = f"{self.who(e.role)}'s " if e.role else ""
             return f"block {whose}{e.kind.replace('_', ' ')} cards for {e.turns} turn(s)"
         return str(e)
+
+
+def _bare_window(name: str) -> str:
+    """A window's name without a trailing "window", for phrases that supply the word."""
+    head, sep, tail = name.rpartition(" ")
+    return head if sep and tail.lower() == "window" else name

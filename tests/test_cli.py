@@ -38,6 +38,29 @@ def test_validate_several_files(wedge, standard_path: Path, mini_path: Path) -> 
     assert all(": ok" in line for line in proc.stdout.splitlines())
 
 
+def test_validate_every_shipped_yaml(wedge, standard_path: Path) -> None:
+    """`wedge validate scenarios/*.yaml` meets the heuristic doctrines too and checks them as doctrines."""
+    paths = sorted(standard_path.parent.glob("*.yaml"))
+    assert any(p.name.startswith("doctrine") for p in paths)
+    proc = wedge("validate", *paths)
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == len(paths)
+
+
+def test_validate_broken_doctrine_names_the_line(wedge, standard_path: Path, tmp_path: Path) -> None:
+    shutil.copy(standard_path, tmp_path / "standard.yaml")
+    text = (standard_path.parent / "doctrine.yaml").read_text(encoding="utf-8")
+    card = "us-tariff-carrot"
+    assert card in text
+    broken = tmp_path / "doctrine.yaml"
+    broken.write_text(text.replace(card, "us-no-such-card", 1), encoding="utf-8")
+    err = _clean_failure(wedge("validate", broken))
+    first = err.splitlines()[0]
+    m = LOCATED.match(first)
+    assert m and m["file"] == str(broken), first
+    assert "us-no-such-card" in err
+
+
 BREAKAGES = {
     "yaml_syntax": ("rules:\n  turns: 8\n", "rules: [\n  turns: 8\n"),
     "out_of_range": ("    start: 78\n", "    start: 978\n"),

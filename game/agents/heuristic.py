@@ -401,6 +401,17 @@ def _plan_cached(sc: Compiled, name: str, mtime: int, size: int, role: str) -> R
     return compile_doctrine(sc, _load_cached(name, mtime, size), role)
 
 
+def doctrine_for(sc: Compiled) -> Path:
+    """The scenario's own doctrine if it ships one, else the standard doctrine.
+
+    A doctrine names cards, so a scenario with its own deck (``classroom``) needs its
+    own file; it lives beside the standard one as ``doctrine-<scenario id>.yaml`` so
+    that a plain ``heuristic`` seat just works on every shipped scenario.
+    """
+    own = DEFAULT_DOCTRINE.with_name(f"doctrine-{sc.model.scenario.id}.yaml")
+    return own if own.is_file() else DEFAULT_DOCTRINE
+
+
 def plan_for(sc: Compiled, role: str, path: str | os.PathLike[str] = DEFAULT_DOCTRINE) -> RolePlan:
     """The compiled doctrine of `role` from the file at `path` (cached while the file is unchanged)."""
     loaded = load_doctrine(path)  # raises DoctrineError for unreadable files
@@ -425,7 +436,7 @@ class HeuristicAgent:
 
     @classmethod
     def from_spec(cls, sc: Compiled, role: str, seed: int, arg: str, params: dict[str, str]) -> HeuristicAgent:
-        path = params.get("doctrine") or arg or DEFAULT_DOCTRINE
+        path = params.get("doctrine") or arg or doctrine_for(sc)
         return cls(sc, plan_for(sc, role, path), seed)
 
     def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
