@@ -36,7 +36,8 @@ def _tracks(s: Scenario, d: Describer) -> list[str]:
                 base += f" + {d.track[t.drift.track]}×{t.drift.num}/{t.drift.den}"
             drift = f"toward {base}, ±{t.drift.rate}/turn"
             if t.drift.suspended_by:
-                drift += " (not while " + " or ".join(d.window[w] for w in t.drift.suspended_by) + " open)"
+                held = " or ".join(d.window[w] for w in t.drift.suspended_by)
+                drift += f" (not while the {held} window is open)"
         out.append(_row(f"{t.name} (`{t.id}`)", f"{t.min}–{t.max} ({t.start})", bands, drift, t.meaning))
     return out
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from wedge_testing import MINI, ROOT, STANDARD, wedge_command
 
 from game.compiled import Compiled, compile_scenario
 from game.scenario.loader import load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-STANDARD = ROOT / "scenarios" / "standard.yaml"
-MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
+__all__ = ["MINI", "ROOT", "STANDARD", "wedge_command"]
 RULEBOOK = ROOT / "rulebook.md"
 
 
@@ -26,14 +24,6 @@ def standard_sc() -> Compiled:
 @pytest.fixture(scope="session")
 def mini_sc() -> Compiled:
     return compile_scenario(load_scenario(MINI))
-
-
-def wedge_command() -> list[str]:
-    """The installed console script when present, else the module (same entry point)."""
-    script = Path(sys.executable).with_name("wedge")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "game.cli"]
 
 
 def run_wedge(

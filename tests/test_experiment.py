@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, STANDARD
+from wedge_testing import ROOT, STANDARD
 
 from game.playtest.errors import PlaytestError
 from game.playtest.experiment import format_report, load_experiment, run_experiment

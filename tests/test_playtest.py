@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, STANDARD, wedge_command
+from wedge_testing import ROOT, STANDARD, wedge_command
 
 from game import rng
 from game.compiled import compile_scenario
