@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: play test bench bench-strength lint install clean
+.PHONY: play test bench bench-strength lint install clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,8 +19,13 @@ install: $(STAMP)
 play: $(STAMP)
 	$(BIN)/wedge play
 
-test: $(STAMP) lint
+test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest -q -n 2
+
+# tests/web drives a real headless Chromium: Debian's package, installed once (needs root).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "warning: could not install chromium: tests/web will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check game tui tests bench
