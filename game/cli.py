@@ -224,6 +224,25 @@ def build_parser() -> argparse.ArgumentParser:
     br.add_argument("--format", choices=("md", "html"), default="md", help="md (default) or printable html")
     br.add_argument("--out", metavar="PATH", help="write to this file (with --role all: this directory)")
     br.set_defaults(func=cmd_briefing)
+
+    from game.webseats import add_web_parser  # light: the web server itself is imported on use
+
+    add_web_parser(sub)
+
+    def cmd_report(args: argparse.Namespace) -> int:
+        from game.report.cli import cmd_report as run  # matplotlib etc. only when a report is made
+
+        return run(args)
+
+    rp = sub.add_parser("report", help="after-action report of a save: HTML with charts, or Markdown")
+    rp.add_argument("save", metavar="SAVE", help="a save file (the TUI's autosave, wedge simulate --save, ...)")
+    rp.add_argument("--format", choices=("html", "md"), default="html", help="html (default, with charts) or md")
+    rp.add_argument("--out", metavar="FILE", help="default: next to the save (GAME.report.html); - for stdout")
+    rp.set_defaults(func=cmd_report)
+
+    from game.server.cli import add_commands as add_server_commands  # light: the server is imported on use
+
+    add_server_commands(sub)
     return p
 
 

@@ -1,0 +1,191 @@
+"""AI seats on the server: agents decide off the event loop.
+
+An agent's decision is a pure function of its seat's seed, a per-decision counter
+(how many commands that role has sent so far) and what the role sees (its view and
+legal commands). The agent is rebuilt for each decision with that derived seed, so a
+server restarted after a crash makes exactly the decisions it would have made — the
+agent keeps no state that the crash could lose. (External programs are the exception:
+they are started once per seat and kept, and their determinism is their own.)
+
+Cheap agents (random, heuristic) decide on a worker thread; search agents decide in a
+worker process so that they cannot hold the interpreter lock the server needs to
+answer other games.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import json
+import multiprocessing
+import os
+import threading
+import time
+from typing import Any
+
+from game import rng
+from game.agents.base import Agent
+from game.agents.registry import AgentSpecError, agent_class, parse_seat
+from game.commands import Command, parse
+from game.compiled import Compiled, compile_scenario
+from game.simulate import agent_seed
+
+HUMAN = "human"
+#: Agent kinds the facilitator may put in a seat over the network (no file paths, no programs).
+NETWORK_KINDS = ("random", "heuristic", "ismcts")
+#: Parameters allowed over the network, with their upper bounds.
+_NETWORK_PARAMS: dict[str, dict[str, float]] = {
+    "random": {},
+    "heuristic": {},
+    "ismcts": {"iterations": 2000, "c": 10.0, "horizon": 16},
+}
+#: Kinds that search hard: decided in a worker process.
+PROCESS_KINDS = frozenset({"ismcts"})
+#: Kinds kept alive between decisions (a program started per seat).
+STATEFUL_KINDS = frozenset({"external"})
+
+
+def is_human(controller: str) -> bool:
+    return controller.strip() == HUMAN
+
+
+def check_network_controller(controller: str) -> str:
+    """'' if a facilitator may seat `controller` from a client, else why not."""
+    text = controller.strip()
+    if text == HUMAN:
+        return ""
+    try:
+        spec = parse_seat(text)
+    except AgentSpecError as exc:
+        return str(exc)
+    allowed = _NETWORK_PARAMS.get(spec.kind)
+    if allowed is None or spec.arg:
+        return f"a seat is human or one of the server's agents ({', '.join(NETWORK_KINDS)})"
+    for key, value in spec.params.items():
+        bound = allowed.get(key)
+        if bound is None:
+            return f"agent {spec.kind!r}: parameter {key!r} cannot be set over the network"
+        try:
+            number = float(value)
+        except ValueError:
+            return f"agent {spec.kind!r}: {key}={value!r} is not a number"
+        if not 0 <= number <= bound:
+            return f"agent {spec.kind!r}: {key} must be between 0 and {bound:g}"
+    return ""
+
+
+def decision_seed(game_seed: int, role: str, own_commands: int) -> int:
+    """The seed of `role`'s agent for its decision after `own_commands` commands of its own."""
+    return rng.derive(agent_seed(game_seed, role), "decision", own_commands)
+
+
+def _build(sc: Compiled, role: str, controller: str, seed: int) -> Agent:
+    spec = parse_seat(controller)
+    cls = agent_class(spec.kind)
+    agent: Agent = cls.from_spec(sc, role, seed, spec.arg, dict(spec.params))
+    return agent
+
+
+def decide(sc: Compiled, role: str, controller: str, seed: int, view: dict[str, Any], legal: list[Command]) -> Command:
+    """One decision by a freshly built agent (runs on a worker thread)."""
+    return _build(sc, role, controller, seed).act(view, legal)
+
+
+_PROCESS_SCENARIOS: dict[str, Compiled] = {}
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the worker process
+    """Worker initializer: exit as soon as the server is gone, even after ``kill -9``
+    (which gives the pool no chance to stop its workers)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="wedge-ai-watchdog", daemon=True).start()
+
+
+def _decide_in_process(
+    scenario_hash: str,
+    scenario_json: str,
+    role: str,
+    controller: str,
+    seed: int,
+    view: dict[str, Any],
+    legal: list[str],
+) -> str:  # pragma: no cover - runs in the worker process
+    from game.scenario.models import Scenario
+
+    sc = _PROCESS_SCENARIOS.get(scenario_hash)
+    if sc is None:
+        if len(_PROCESS_SCENARIOS) > 8:
+            _PROCESS_SCENARIOS.clear()
+        sc = _PROCESS_SCENARIOS[scenario_hash] = compile_scenario(Scenario.model_validate(json.loads(scenario_json)))
+    return decide(sc, role, controller, seed, view, [parse(t) for t in legal]).text
+
+
+class AIPool:
+    """Where agents decide: one thread pool and, on first use, one worker process."""
+
+    def __init__(self, threads: int = 2) -> None:
+        self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wedge-ai")
+        self._process: concurrent.futures.ProcessPoolExecutor | None = None
+        self._kept: dict[tuple[str, str, str], Agent] = {}
+        self.decisions = 0
+
+    async def decide(
+        self,
+        sc: Compiled,
+        scenario_json: str,
+        game_id: str,
+        role: str,
+        controller: str,
+        seed: int,
+        view: dict[str, Any],
+        legal: list[Command],
+    ) -> Command:
+        loop = asyncio.get_running_loop()
+        kind = parse_seat(controller).kind
+        self.decisions += 1
+        if kind in STATEFUL_KINDS:
+            key = (game_id, role, controller)
+            agent = self._kept.get(key)
+            if agent is None:
+                agent = self._kept[key] = _build(sc, role, controller, seed)
+            return await loop.run_in_executor(self._threads, agent.act, view, legal)
+        if kind in PROCESS_KINDS:
+            if self._process is None:
+                self._process = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_watch_parent,
+                    initargs=(os.getpid(),),
+                )
+            text = await loop.run_in_executor(
+                self._process,
+                _decide_in_process,
+                sc.content_hash,
+                scenario_json,
+                role,
+                controller,
+                seed,
+                view,
+                [c.text for c in legal],
+            )
+            return parse(text)
+        return await loop.run_in_executor(self._threads, decide, sc, role, controller, seed, view, legal)
+
+    def close(self) -> None:
+        for agent in self._kept.values():
+            close = getattr(agent, "close", None)
+            if callable(close):
+                with contextlib.suppress(Exception):
+                    close()
+        self._kept.clear()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        if self._process is not None:
+            self._process.shutdown(wait=False, cancel_futures=True)
+            self._process = None

@@ -1,0 +1,124 @@
+"""Running ``wedge serve``: open the database, resume or create games, listen, and print
+the exact command every participant types to join.
+
+Start-up failures (bad scenario, unusable database, port in use) raise WedgeError with
+one line, which ``wedge`` prints without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from game.compiled import Compiled, compile_scenario
+from game.errors import WedgeError
+from game.scenario.loader import load_scenario
+from game.server.host import GM, GameHost
+from game.server.server import WedgeServer, check_on_deadline, game_seed, seat_controllers
+from game.server.store import Store
+
+SWITCH_INTERVAL = 0.0005
+
+
+def public_host(host: str) -> str:
+    """The address to print in join commands: listening on every interface means
+    'this machine', so show an address other machines can reach."""
+    if host not in ("0.0.0.0", "::", ""):
+        return f"[{host}]" if ":" in host else host
+    with contextlib.suppress(OSError):
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the outgoing interface
+            return str(probe.getsockname()[0])
+        finally:
+            probe.close()
+    return "127.0.0.1"
+
+
+def announce_game(game: GameHost, base: str, out: TextIO) -> None:
+    s = game.state
+    sc = game.sc
+    url = f"{base}/g/{game.id}"
+    print(f"Game {game.id} · {sc.model.scenario.title} · turn {s.turn}/{sc.rules.turns} {s.phase}", file=out)
+    for i, role in enumerate(sc.role_ids):
+        controller = s.controllers[i]
+        note = "" if controller == "human" else f"   (now played by the server: {controller})"
+        print(f"  {role:<12} wedge join {url} --token {game.tokens[role]}{note}", file=out)
+    print(f"  {'facilitator':<12} wedge join {url} --token {game.tokens[GM]}", file=out)
+    print(f"  {'projector':<12} wedge watch {url}", file=out)
+
+
+async def _serve(args: argparse.Namespace, scenario: Callable[[], Compiled], store: Store, out: TextIO) -> int:
+    server = WedgeServer.open(store, scenario)
+    for gid, why in server.broken.items():
+        print(f"wedge: game {gid} cannot be resumed and is not served: {why}", file=sys.stderr)
+    create = args.new or not (server.games or server.broken)
+    if create:
+        _ = server.default_scenario  # a bad scenario file stops the start before the port is taken
+    port = await server.listen(args.host, args.port)  # a busy port must not leave a new game behind
+    server.start_games()
+    if create:
+        for i in range(args.games):
+            seed = None if args.seed is None else game_seed(args.seed, i)
+            await server.create_game(None, args.seats, seed, args.deadline, args.on_deadline)
+    # Everything loaded so far (modules, scenarios, resumed games) lives as long as the
+    # server: keep it out of the cyclic collector's full passes, which would otherwise
+    # walk it again and again while players wait for their acknowledgements.
+    gc.collect()
+    gc.freeze()
+    base = f"ws://{public_host(args.host)}:{port}"
+    print(f"Wedge server on {base} · database {args.db} · {len(server.games)} game(s)", file=out)
+    for game in server.games.values():
+        announce_game(game, base, out)
+    print(f"Admin token (creates more games over the protocol): {server.admin_token}", file=out)
+    print(f"Ctrl+C stops the server; the games stay in {args.db} and resume when it starts again.", file=out)
+    out.flush()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.close()
+    print("Server stopped; every accepted command is in the database.", file=out)
+    return 0
+
+
+def serve_main(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Start the server. The scenario file is read only when a game is created: on a fresh
+    database (before anything is written, so a bad file leaves nothing behind) or with
+    ``--new``; a restart that only resumes games never needs it."""
+    # The event loop, the store's writer thread and the AI threads hand the interpreter lock
+    # to each other constantly; the default 5 ms hand-over would add up to that to every step.
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    logging.basicConfig(level=logging.WARNING, format="wedge-server: %(levelname)s %(message)s")
+    logging.getLogger("websockets").setLevel(logging.CRITICAL)  # handshake noise from port scanners etc.
+    loaded: list[Compiled] = []
+
+    def scenario() -> Compiled:
+        if not loaded:
+            loaded.append(compile_scenario(load_scenario(args.scenario)))
+            seat_controllers(args.seats, loaded[0])
+        return loaded[0]
+
+    why = check_on_deadline(args.on_deadline)
+    if why:
+        raise WedgeError(f"--on-deadline: {why}")
+    if args.new or args.seats or not Path(args.db).exists():
+        scenario()
+    store = Store.open(args.db)
+    try:
+        return asyncio.run(_serve(args, scenario, store, out or sys.stdout))
+    finally:
+        store.close()
