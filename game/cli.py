@@ -236,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="after-action report of a save: HTML with charts, or Markdown")
     rp.add_argument("save", metavar="SAVE", help="a save file (the TUI's autosave, wedge simulate --save, ...)")
+    rp.add_argument("--game", metavar="ID", help="with a wedge serve database instead of a save: which game")
     rp.add_argument("--format", choices=("html", "md"), default="html", help="html (default, with charts) or md")
     rp.add_argument("--out", metavar="FILE", help="default: next to the save (GAME.report.html); - for stdout")
     rp.set_defaults(func=cmd_report)

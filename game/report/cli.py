@@ -1,4 +1,4 @@
-"""``wedge report SAVE [--format html|md] [--out FILE]``.
+"""``wedge report SAVE [--format html|md] [--out FILE]``, or ``wedge report SERVER.db [--game ID]``.
 
 Every failure is one line naming the file and the problem (the CLI prints it and exits 1):
 a file that is not a save, a truncated or edited save, a save whose commands no longer
@@ -79,13 +79,40 @@ def write(text: str, out: Path) -> None:
         raise ReportError(f"{out}: cannot write the report: {exc.strerror or exc}") from None
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _is_database(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    rec = load(args.save)
-    text = render(rec, args.format, args.save)
+    game = getattr(args, "game", None)
+    if _is_database(args.save):
+        # A `wedge serve` database: the report of one of its games (the server may be running).
+        from game.server.store import read_record
+
+        game, rec = read_record(args.save, game)
+        name = f"{args.save} game {game}"
+    elif game is not None:
+        raise ReportError(f"{args.save}: --game is for a server database (wedge serve --db); this is a save file")
+    else:
+        rec = load(args.save)
+        name = args.save
+    text = render(rec, args.format, name)
     if args.out == "-":
         sys.stdout.write(text)
         return 0
-    out = Path(args.out) if args.out else default_out(args.save, args.format)
+    if args.out:
+        out = Path(args.out)
+    elif game is None:
+        out = default_out(args.save, args.format)
+    else:  # server.db, game g1 -> server-g1.report.html
+        out = Path(args.save).with_name(f"{Path(args.save).stem}-{game}{FORMATS[args.format]}")
     write(text, out)
     print(f"{out}: after-action report ({args.format}) of {args.save}")
     return 0

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from game.errors import WedgeError
+from game.record import GameRecord
 
 SCHEMA_VERSION = 1
 T = TypeVar("T")
@@ -365,3 +366,48 @@ def read_commands(path: str | os.PathLike[str], game_id: str) -> list[str]:
     finally:
         con.close()
     return [r[0] for r in rows]
+
+
+def read_record(path: str | os.PathLike[str], game_id: str | None = None) -> tuple[str, GameRecord]:
+    """One stored game as a :class:`GameRecord` (verified on replay by whoever uses it).
+
+    For tools such as ``wedge report`` that read a server's database. A running server
+    holds its database exclusively (so that two servers can never write one game), so
+    this works once the server is stopped; the error says so. `game_id` may be omitted
+    when the database holds exactly one game; otherwise the error lists the ids.
+    """
+    from game.compiled import compile_scenario
+    from game.scenario.models import Scenario
+
+    name = os.fspath(path)
+    try:
+        con = sqlite3.connect(f"file:{name}?mode=ro", uri=True)
+        try:
+            games = _load_all(con)
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        if "locked" in str(exc):
+            raise StoreError(f"{name}: in use by a running wedge serve; stop the server (Ctrl-C) first") from None
+        raise StoreError(f"{name}: not a readable Wedge server database ({exc})") from None
+    ids = [g.id for g in games]
+    if game_id is None:
+        if len(games) != 1:
+            raise StoreError(f"{name}: holds {len(games)} games; name one with --game ({', '.join(ids) or 'none'})")
+        game_id = ids[0]
+    stored = next((g for g in games if g.id == game_id), None)
+    if stored is None:
+        raise StoreError(f"{name}: no game {game_id!r}; the games are: {', '.join(ids) or 'none'}")
+    try:
+        sc = compile_scenario(Scenario.model_validate(json.loads(stored.scenario_json)))
+    except ValueError as exc:
+        raise StoreError(f"{name}: game {game_id}: the stored scenario cannot be read ({exc})") from None
+    record = GameRecord(
+        sc,
+        stored.seed,
+        [c.command for c in stored.commands],
+        [c.state_hash for c in stored.commands],
+        stored.initial_hash,
+        {"server_game": game_id},
+    )
+    return game_id, record
