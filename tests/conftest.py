@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from game.compiled import Compiled, compile_scenario
 from game.scenario.loader import load_scenario
 
 __all__ = ["MINI", "ROOT", "STANDARD", "wedge_command"]
+
+# The validated-scenario cache of this test run, not the user's ~/.cache (subprocesses inherit it).
+os.environ.setdefault("WEDGE_CACHE_DIR", tempfile.mkdtemp(prefix="wedge-test-cache-"))
 RULEBOOK = ROOT / "rulebook.md"
 
 

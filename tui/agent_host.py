@@ -3,7 +3,7 @@
 The AI worker thread still drives every AI seat; for a hosted kind it sends the seat's
 view and legal commands to the host process and waits (without the GIL) for the chosen
 command. Agents live in the host between decisions, seeded exactly as in-process, so
-the game is the same either way.
+the game is the same either way. The host runs at a lower priority than the UI (NICE).
 """
 
 from __future__ import annotations
@@ -47,10 +47,8 @@ class _Conn:
 
 def _serve(conn: _Conn) -> None:  # pragma: no cover - runs in the host process
     import importlib
-    import json
 
     from game.compiled import compile_scenario
-    from game.scenario.models import Scenario
 
     sc: Any = None
     agents: dict[str, Any] = {}
@@ -63,13 +61,18 @@ def _serve(conn: _Conn) -> None:  # pragma: no cover - runs in the host process
             return
         op = msg[0]
         try:
-            if op == "scenario":
-                sc = compile_scenario(Scenario.model_validate(json.loads(msg[1])))
+            if op == "scenario":  # the parent's validated Scenario, pickled
+                sc = compile_scenario(pickle.loads(msg[1]))
                 agents.clear()
                 conn.send(("ok", ""))
             elif op == "make":
                 _, key, module, name, role, seed, arg, params = msg
                 cls = getattr(importlib.import_module(module), name)
+                allowed: dict[str, str] = getattr(cls, "PARAMS", {})
+                unknown = sorted(set(params) - set(allowed))
+                if unknown:  # as the registry would say (the UI does not import the agent)
+                    known = ", ".join(f"{k} ({v})" for k, v in allowed.items()) or "none"
+                    raise ValueError(f"{name} has no parameter {unknown[0]!r}; parameters: {known}")
                 agents[key] = cls.from_spec(sc, role, seed, arg, params)
                 conn.send(("ok", ""))
             elif op == "act":
@@ -88,7 +91,8 @@ class AgentHost:
     registry can import, it can too.
     """
 
-    def __init__(self, scenario_json: str) -> None:
+    def __init__(self, scenario: bytes) -> None:
+        """`scenario`: a pickled, validated :class:`~game.scenario.models.Scenario`."""
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "tui.agent_host"],
@@ -101,7 +105,7 @@ class AgentHost:
         self._conn = _Conn(self._proc.stdout, self._proc.stdin)
         self._lock = threading.Lock()
         self._made: set[str] = set()
-        self._call(("scenario", scenario_json))
+        self._call(("scenario", scenario))
 
     def _call(self, msg: tuple[Any, ...]) -> str:
         with self._lock:
@@ -123,8 +127,8 @@ class AgentHost:
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             self._conn.send(None)
-        try:
-            self._proc.wait(timeout=2)
+        try:  # a host in the middle of a search only reads the goodbye when it is done
+            self._proc.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
@@ -134,7 +138,14 @@ class AgentHost:
                     stream.close()
 
 
+#: The host's scheduling priority relative to the UI (Unix nice increment). On a machine with
+#: few cores a search agent computing flat out competes with the UI for CPU; at a lower
+#: priority it yields whenever the UI has work (a key, a frame) and takes all that is left.
+NICE = 10
+
 if __name__ == "__main__":  # pragma: no cover - the host process
+    with contextlib.suppress(OSError, AttributeError):  # not on every platform
+        os.nice(NICE)
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # an agent that prints must not corrupt the protocol
     _serve(_Conn(sys.stdin.buffer, protocol_out))

@@ -6,12 +6,17 @@ anything to do, so AI moves never block the UI thread and their order among
 themselves is reproducible. A seat is AI when its controller (``gm:seat``, shown
 in every view) is an agent spec rather than ``human``; switching a seat is picked
 up on the next pass.
+
+Agents that compute (search, doctrine) decide in a helper process
+(:mod:`tui.agent_host`): a thread of the UI process that runs Python holds the GIL
+the UI needs to answer keys, for as long as it computes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import pickle
+import threading
 from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -29,10 +34,11 @@ if TYPE_CHECKING:
     from textual.app import App
 
 GROUP = "ai-seats"
-#: Agent kinds that compute hard in Python: they decide in a helper process (tui.agent_host)
-#: so that they cannot hold the GIL the UI needs. Others (random, heuristic, external — which
-#: is already a subprocess) decide in the worker thread.
-PROCESS_KINDS = {"ismcts"}
+#: Agent kinds that compute in Python: they decide in a helper process (tui.agent_host) so
+#: that they cannot hold the GIL the UI needs (and their code is never imported by the UI).
+#: The others decide in the worker thread: ``random`` takes microseconds, and ``external``
+#: is already a subprocess that the thread waits for without the GIL.
+PROCESS_KINDS = {"ismcts", "heuristic"}
 
 
 class AIDriver:
@@ -49,6 +55,8 @@ class AIDriver:
         self._agents: dict[str, tuple[str, Agent]] = {}
         self.process_kinds = set(PROCESS_KINDS)
         self._host: AgentHost | None = None
+        self._host_lock = threading.Lock()
+        self._closed = False
 
     # -- main thread -----------------------------------------------------------------
     def kick(self) -> None:
@@ -77,17 +85,60 @@ class AIDriver:
         if self.dirty:
             self.kick()
 
+    @property
+    def host_started(self) -> bool:
+        """Whether the helper process for computing agents is up (tests wait for it)."""
+        return self._host is not None
+
     def close(self) -> None:
         self.enabled = False
+        self._closed = True
         for _, agent in self._agents.values():
             close = getattr(agent, "close", None)
             if callable(close):
                 with contextlib.suppress(Exception):
                     close()
         self._agents.clear()
-        if self._host is not None:
-            self._host.close()
-            self._host = None
+        with self._host_lock:
+            host, self._host = self._host, None
+        if host is not None:
+            host.close()
+
+    # -- worker thread: the helper process ----------------------------------------------
+    def _hosted_act(
+        self, key: str, spec: tuple[str, str, str, int, str, dict[str, str]], view: dict[str, Any], legal: list[Command]
+    ) -> Command:
+        host = self._start_host()
+        try:
+            return host.act(key, spec, view, legal)
+        except (EOFError, OSError):  # the host died: the next decision starts a new one
+            with self._host_lock:
+                if self._host is host:
+                    self._host = None
+            host.close()
+            raise
+
+    def _start_host(self) -> AgentHost:
+        with self._host_lock:
+            host = self._host
+        if host is not None:
+            return host
+        # Started outside the lock (it takes a moment) so that close() never waits for it;
+        # a host that comes up after close() is closed at once instead of deciding for minutes.
+        # The validated scenario itself goes over (a pickle, milliseconds): no re-validation.
+        new = AgentHost(pickle.dumps(self.session.scenario, protocol=pickle.HIGHEST_PROTOCOL))
+        with self._host_lock:
+            if self._closed:
+                host = None
+            elif self._host is None:
+                self._host = host = new
+            else:
+                host = self._host
+        if host is not new:
+            new.close()
+        if host is None:
+            raise RuntimeError("the game is closing")
+        return host
 
     def _pending(self) -> bool:
         controllers = self._controllers()
@@ -99,9 +150,9 @@ class AIDriver:
 
     # -- worker thread -----------------------------------------------------------------
     def _agent(self, role: str, controller: str) -> Agent:
-        spec = parse_seat(controller)
-        if spec.kind in self.process_kinds:
+        if split_controller(controller)[0] in self.process_kinds:
             return _Hosted(self, role, controller)
+        spec = parse_seat(controller)
         hit = self._agents.get(role)
         if hit is not None and hit[0] == controller:
             return hit[1]
@@ -171,10 +222,24 @@ class _Hosted:
 
     def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
         d = self.driver
-        if d._host is None:
-            d._host = AgentHost(json.dumps(d.session.scenario.model_dump(mode="json", by_alias=True)))
-        spec = parse_seat(self.controller)
-        module, name = KINDS[spec.kind]
+        kind, arg, params = split_controller(self.controller)
+        module, name = KINDS[kind]
         seed = agent_seed(d.session.seed, self.role)
         key = f"{self.role}|{self.controller}"
-        return d._host.act(key, (module, name, self.role, seed, spec.arg, dict(spec.params)), view, legal)
+        return d._hosted_act(key, (module, name, self.role, seed, arg, params), view, legal)
+
+
+def split_controller(text: str) -> tuple[str, str, dict[str, str]]:
+    """(kind, arg, params) of an agent spec ``KIND[:ARG][:key=value...]``, read without
+    importing the agent as :func:`~game.agents.registry.parse_seat` does: a hosted agent's
+    code is imported by the host only (its parameters are checked there)."""
+    pieces = text.strip().split(":")
+    arg = ""
+    params: dict[str, str] = {}
+    for piece in pieces[1:]:
+        if "=" in piece:
+            key, _, value = piece.partition("=")
+            params[key.strip()] = value.strip()
+        elif not arg and not params:
+            arg = piece
+    return pieces[0].strip(), arg, params

@@ -1,15 +1,19 @@
 """The Wedge terminal UI: ``run_play`` (a game) and ``run_replay`` (the replay viewer).
 
 The app holds a :class:`~tui.session.Session` and re-reads its views whenever the
-session reports a change (coalesced to at most one repaint every 30 ms, so a burst
-of AI moves costs one repaint). AI seats play from a thread worker
+session reports a change (coalesced: a burst of AI moves costs one repaint, and
+repaints are spaced by three times what the last one took, so that a stream of
+moves leaves the UI thread free for keys). AI seats play from a thread worker
 (:mod:`tui.ai`); hot-seat hand-offs, the phase timer and the facilitator console
 live here too. The engine's state object never reaches the UI: only views.
+Whatever the first frame does not need waits until it is on screen
+(:meth:`WedgeApp._after_first_frame`).
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,17 +23,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.worker import Worker
 
 from game.errors import IllegalCommand, WedgeError
 from tui.ai import AIDriver
 from tui.catalog import PHASE_LABELS, Catalog
 from tui.opening import OpenError, open_play, open_replay
-from tui.screens.dialogs import ErrorModal, ErrorScreen, HandoffScreen, PromptScreen, ResultsScreen
-from tui.screens.facilitator import FacilitatorScreen
 from tui.screens.game import GameScreen
-from tui.screens.projector import ProjectorScreen
-from tui.screens.replay import ReplayScreen
 from tui.seats import GM, Seats, is_human
 from tui.session import LocalSession, ReplaySession, StateChanged
 from tui.timer import PhaseTimer
@@ -52,6 +53,10 @@ HIGH_CONTRAST = Theme(
 )
 DEFAULT_THEME = "textual-dark"
 REFRESH_DELAY = 0.03
+#: A repaint that took d seconds is followed by the next one no sooner than this many d
+#: later, so that a stream of AI moves keeps the UI thread mostly free for keys.
+REFRESH_SPACING = 3.0
+MAX_REFRESH_DELAY = 0.25
 #: GIL hand-over interval while the app runs. A CPU-bound agent thread otherwise keeps the
 #: GIL for 5 ms each time the UI loop releases it, which adds up to hundreds of ms per key.
 SWITCH_INTERVAL = 0.001
@@ -92,6 +97,10 @@ class WedgeApp(App[int]):
         self.seat: str | None = None
         self.ai: AIDriver | None = None
         self._refresh_scheduled = False
+        self._refresh_timer: Timer | None = None
+        self._refresh_due = 0.0
+        self._refresh_delay = REFRESH_DELAY
+        self._started = False
         self._handoff_open = False
         self._results_shown = False
         self._unsubscribe: Any = None
@@ -124,12 +133,20 @@ class WedgeApp(App[int]):
         return "replay" if isinstance(self.session, ReplaySession) else "play"
 
     def get_default_screen(self) -> Screen[Any]:
+        # Screens other than the player's are imported when first needed: each import is
+        # time before the first frame.
         if self.mode == "error" or self.catalog is None:
+            from tui.screens.dialogs import ErrorScreen
+
             err = self.error or OpenError("Nothing to show", "no game was given")
             return ErrorScreen(err.title, err.reason)
         if self.mode == "replay":
+            from tui.screens.replay import ReplayScreen
+
             return ReplayScreen(self.catalog, self.session)
         if self.seat == GM:
+            from tui.screens.facilitator import FacilitatorScreen
+
             return FacilitatorScreen(self.catalog, full_view=True)
         return GameScreen(self.catalog)
 
@@ -139,6 +156,13 @@ class WedgeApp(App[int]):
         if self.session is not None:
             self._unsubscribe = self.session.subscribe(lambda e: self.post_message(SessionChanged(e)))
             self.set_interval(1.0, self._tick)
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """Work that the first frame does not need: hot-seat hand-off, AI seats (their first
+        repaint, which starts the AI worker)."""
+        self._started = True
+        if self.session is not None:
             self._schedule_refresh()
 
     async def action_quit(self) -> None:
@@ -152,18 +176,38 @@ class WedgeApp(App[int]):
             self._unsubscribe()
 
     # -- session changes -------------------------------------------------------------------
-    def on_session_changed(self, _: SessionChanged) -> None:
-        self._schedule_refresh()
+    def on_session_changed(self, message: SessionChanged) -> None:
+        event = message.event
+        # What the person at the keyboard did is shown at once; other seats' moves (AI) wait
+        # for the spacing that keeps the UI thread free.
+        self._schedule_refresh(urgent=event.kind != "command" or event.actor in (self.seat, GM))
 
-    def _schedule_refresh(self) -> None:
-        if not self._refresh_scheduled:
-            self._refresh_scheduled = True
-            self.set_timer(REFRESH_DELAY, self._refresh_now)
+    def _schedule_refresh(self, urgent: bool = True) -> None:
+        if not self._started:
+            return
+        delay = REFRESH_DELAY if urgent else self._refresh_delay
+        due = time.monotonic() + delay
+        if self._refresh_timer is not None:
+            if due >= self._refresh_due:
+                return
+            self._refresh_timer.stop()
+        self._refresh_scheduled = True
+        self._refresh_due = due
+        self._refresh_timer = self.set_timer(delay, self._refresh_now)
 
     def _refresh_now(self) -> None:
         self._refresh_scheduled = False
+        self._refresh_timer = None
         if self.session is None:
             return
+        started = time.perf_counter()
+        try:
+            self._refresh_screens()
+        finally:
+            spent = time.perf_counter() - started
+            self._refresh_delay = min(MAX_REFRESH_DELAY, max(REFRESH_DELAY, REFRESH_SPACING * spent))
+
+    def _refresh_screens(self) -> None:
         self.refreshes += 1
         if self.mode == "play":
             self._update_seat()
@@ -174,8 +218,11 @@ class WedgeApp(App[int]):
         if self.mode == "play":
             view = self.session.view("public")
             if view["phase"] == "over" and not self._results_shown and self.catalog is not None:
+                from tui.screens.dialogs import ResultsScreen
+
                 self._results_shown = True
                 self.push_screen(ResultsScreen(self.catalog, view))
+                self.notify("Game over: press r (or ctrl+p) for the after-action report.", timeout=15)
             if self.ai is not None:
                 self.ai.kick()
 
@@ -194,8 +241,14 @@ class WedgeApp(App[int]):
         return ""
 
     def settled(self) -> bool:
-        """No AI is deciding and no repaint is pending (used by tests and measurements)."""
-        return not self._refresh_scheduled and not (self.ai is not None and self.ai.running)
+        """No AI is deciding, no repaint is pending and every screen is fully mounted (for tests
+        and measurements)."""
+        return (
+            self._started
+            and not self._refresh_scheduled
+            and not (self.ai is not None and self.ai.running)
+            and all(getattr(screen, "ready", True) for screen in self.screen_stack)
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if self.ai is not None:
@@ -240,6 +293,8 @@ class WedgeApp(App[int]):
             self.seat = who
             self._schedule_refresh()
 
+        from tui.screens.dialogs import HandoffScreen
+
         self.push_screen(HandoffScreen(self.catalog, role, phase), confirmed)
 
     def action_next_seat(self) -> None:
@@ -278,11 +333,15 @@ class WedgeApp(App[int]):
 
     # -- actions --------------------------------------------------------------------------
     def action_facilitator(self) -> None:
+        from tui.screens.facilitator import FacilitatorScreen
+
         if self.mode != "play" or self.catalog is None or isinstance(self.screen, FacilitatorScreen):
             return
         self.push_screen(FacilitatorScreen(self.catalog, full_view=self.seat == GM))
 
     def action_projector(self) -> None:
+        from tui.screens.projector import ProjectorScreen
+
         if self.mode != "play" or self.catalog is None or isinstance(self.screen, ProjectorScreen):
             return
         self.push_screen(ProjectorScreen(self.catalog))
@@ -293,10 +352,17 @@ class WedgeApp(App[int]):
         if not isinstance(self.screen, RulesScreen):
             self.push_screen(RulesScreen())
 
+    def action_report(self) -> None:
+        from tui.screens.report import open_report  # Markdown widget and report builder: on demand
+
+        open_report(self)
+
     def action_toggle_contrast(self) -> None:
         self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
 
     def action_save(self) -> None:
+        from tui.screens.dialogs import ErrorModal
+
         s = self.session
         if isinstance(s, LocalSession) and s.save_path is not None:
             try:
@@ -307,6 +373,8 @@ class WedgeApp(App[int]):
             self.notify(f"Saved to {s.save_path}")
 
     def action_save_as(self) -> None:
+        from tui.screens.dialogs import ErrorModal, PromptScreen
+
         s = self.session
         if not isinstance(s, LocalSession):
             return
@@ -324,6 +392,8 @@ class WedgeApp(App[int]):
         self.push_screen(PromptScreen("Save the game as", "saves/my-game.json"), chosen)
 
     def action_load(self) -> None:
+        from tui.screens.dialogs import PromptScreen
+
         s = self.session
         if not isinstance(s, LocalSession):
             return
@@ -336,6 +406,8 @@ class WedgeApp(App[int]):
 
     def load_game(self, path: str) -> bool:
         """Replace the game by a save; a bad save shows its one-line reason and changes nothing."""
+        from tui.screens.dialogs import ErrorModal
+
         s = self.session
         if not isinstance(s, LocalSession):
             return False
@@ -373,6 +445,8 @@ class WedgeApp(App[int]):
             yield SystemCommand("Save game", "Write the save file now", self.action_save)
             yield SystemCommand("Save game as…", "Write the game to a file of your choice", self.action_save_as)
             yield SystemCommand("Load game…", "Replace this game by a saved one", self.action_load)
+        if self.mode != "error":
+            yield SystemCommand("After-action report", "The debrief: outcome, levers, prompts (r)", self.action_report)
         yield SystemCommand("Rules", "The rulebook", self.action_rules)
         yield SystemCommand("High-contrast theme", "Toggle the high-contrast colours (F2)", self.action_toggle_contrast)
 

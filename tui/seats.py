@@ -12,10 +12,11 @@ seat between human and AI mid-game is an ordinary logged command.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.agents.registry import AgentSpecError, agent_class, parse_seat, parse_seats
+from game.agents.registry import KINDS, AgentSpecError, agent_class, parse_seat, parse_seats
 from game.compiled import Compiled
 
 HUMAN = "human"
@@ -23,12 +24,17 @@ GM = "gm"
 
 
 def default_ai() -> str:
-    """``heuristic`` if that agent is installed, else ``random``."""
+    """``heuristic`` if that agent is installed, else ``random``.
+
+    Looked up without importing it: the UI process never needs the agent's code (it
+    decides in the agent host process) and importing it delayed the first frame.
+    """
+    module, _ = KINDS.get("heuristic", ("", ""))
     try:
-        agent_class("heuristic")
-    except AgentSpecError:
-        return "random"
-    return "heuristic"
+        found = bool(module) and importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    return "heuristic" if found else "random"
 
 
 def ai_kinds() -> list[str]:

@@ -28,7 +28,7 @@ from game.compiled import Compiled, compile_scenario
 from game.errors import IllegalCommand, WedgeError
 from game.record import GameRecord, final_state, load_save
 from game.rules import apply, legal_actions
-from game.scenario.loader import load_scenario
+from game.scenario.cache import load_scenario_cached
 from game.scenario.models import Scenario
 from game.state import GameState
 from game.views import facilitator_view, public_view, role_view
@@ -161,7 +161,7 @@ class LocalSession(_Notifier):
         cls, scenario_path: str | Path, seed: int, save_path: Path | None = None, meta: dict[str, Any] | None = None
     ) -> LocalSession:
         """Start a game; raises ScenarioError (line-precise) for a bad scenario."""
-        sc = compile_scenario(load_scenario(scenario_path))
+        sc = compile_scenario(load_scenario_cached(scenario_path))
         record, state = GameRecord.start(sc, seed, meta)
         return cls(record, state, save_path)
 

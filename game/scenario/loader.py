@@ -30,7 +30,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from game.errors import WedgeError
-from game.scenario.models import Scenario
+from game.scenario.models import Scenario, resolve_fields
 from game.scenario.references import check_references
 
 __all__ = ["MAX_SCENARIO_BYTES", "Problem", "ScenarioError", "load_scenario", "load_scenario_text"]
@@ -536,6 +536,7 @@ def _unknown_field(loc: tuple[str | int, ...]) -> str:
 
 def _fields_at(loc: Sequence[str | int]) -> list[str] | None:
     """YAML keys allowed at ``loc`` (a pydantic loc), by walking the model types."""
+    resolve_fields()  # models build lazily; their forward references must be resolved to walk them
     tp: Any = Scenario
     for part in loc:
         members = _members(tp)

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import MountError, Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from game.errors import IllegalCommand
 from tui.catalog import PHASE_LABELS, Catalog
-from tui.screens.dialogs import ConfirmScreen, TargetScreen
 from tui.widgets.board import BoardPanel
-from tui.widgets.diplomacy import DiplomacyPanel
+from tui.widgets.common import update_static
 from tui.widgets.footer import KeyFooter
-from tui.widgets.hand import HandPanel
-from tui.widgets.ledger import LedgerPanel
 
 if TYPE_CHECKING:
     from tui.app import WedgeApp
+    from tui.widgets.diplomacy import DiplomacyPanel
+    from tui.widgets.hand import HandPanel
+
+TABS = ("board", "hand", "diplomacy", "ledger")
+#: The widget that takes the focus when a tab is shown.
+FOCUS = {"board": ".trackbar", "hand": "#hand-table", "diplomacy": "#dip-offers", "ledger": "#ledger-table"}
 
 
 def refusal(exc: IllegalCommand) -> str:
@@ -43,12 +48,25 @@ class GameScreen(Screen[None]):
         Binding("g", "app.facilitator", "GM"),
         Binding("p", "app.projector", "Projector"),
         Binding("f1,question_mark", "app.rules", "Rules"),
+        Binding("r", "app.report", "Report", show=False),
         Binding("ctrl+s", "app.save", "Save", show=False),
     ]
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(id="game")
         self.catalog = catalog
+        #: False until the hidden tabs' panels are mounted (just after the first frame)
+        self.ready = False
+        #: tabs whose panel has not been shown the latest state yet
+        self._stale: set[str] = set(TABS)
+        self._view_key: tuple[int, str | None] | None = None
+        self._view: dict[str, Any] = {}
+        self._after_ready: list[Callable[[], None]] = []
+        # Widgets looked up once: a DOM query walks every node of the screen (milliseconds
+        # each, and a tab switch used to make several).
+        self._panels: dict[str, Any] = {}
+        self._focus: dict[str, Widget] = {}
+        self._tabs: TabbedContent | None = None
 
     @property
     def wedge(self) -> WedgeApp:
@@ -61,33 +79,111 @@ class GameScreen(Screen[None]):
         with TabbedContent(initial="board", id="tabs"):
             with TabPane("Board", id="board"):
                 yield BoardPanel(c, id="board-panel")
-            with TabPane("Hand & Orders", id="hand"):
-                yield HandPanel(c, id="hand-panel")
-            with TabPane("Diplomacy", id="diplomacy"):
-                yield DiplomacyPanel(c, id="diplomacy-panel")
-            with TabPane("Ledger", id="ledger"):
-                yield LedgerPanel(c, id="ledger-panel")
+            # Filled just after the first frame (_mount_panels): they start hidden, and
+            # composing their forms and tables before it delayed the board.
+            yield TabPane("Hand & Orders", id="hand")
+            yield TabPane("Diplomacy", id="diplomacy")
+            yield TabPane("Ledger", id="ledger")
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._tabs = self.query_one(TabbedContent)
+        board = self.query_one(BoardPanel)
+        self._panels["board"] = board
+        bars = board.query(".trackbar")
+        if bars:
+            self._focus["board"] = bars.first()
         self.refresh_game()
+        self.call_after_refresh(self._mount_panels)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        if self._tabs is None:
+            self._tabs = self.query_one(TabbedContent)
+        return self._tabs
+
+    async def _mount_panels(self) -> None:
+        from tui.widgets.diplomacy import DiplomacyPanel  # imported here too: not needed for the first frame
+        from tui.widgets.hand import HandPanel
+        from tui.widgets.ledger import LedgerPanel
+
+        c = self.catalog
+        panels = {
+            "hand": HandPanel(c, id="hand-panel"),
+            "diplomacy": DiplomacyPanel(c, id="diplomacy-panel"),
+            "ledger": LedgerPanel(c, id="ledger-panel"),
+        }
+        for tab, panel in panels.items():
+            try:
+                await self.query_one(f"#{tab}", TabPane).mount(panel)
+            except MountError:  # the app is closing already (ctrl+q at once)
+                return
+            self._panels[tab] = panel
+            self._focus[tab] = panel.query_one(FOCUS[tab])
+        self.ready = True
+        self._stale.update(panels)
+        self.refresh_game()
+        active = self.tabs.active
+        if active != "board" and self.focused is None:
+            self._focus_tab(active)
+        queued, self._after_ready = self._after_ready, []
+        for action in queued:
+            action()
+
+    def _panel(self, tab: str) -> Any:
+        """The panel of `tab`, or None before the hidden tabs are mounted."""
+        return self._panels.get(tab)
 
     # -- refresh from the session -----------------------------------------------------
     def refresh_game(self) -> None:
-        app = self.wedge
-        seat = app.seat
-        session = app.session
-        if seat is None or seat not in session.roles:
-            view = session.view("public")
-            self.query_one(HandPanel).clear()
-            self.query_one(DiplomacyPanel).clear()
-        else:
-            view = session.view(seat)
-            self.query_one(HandPanel).show(view, self._reasons(seat, view))
-            self.query_one(DiplomacyPanel).show(view)
-        self.query_one(BoardPanel).show(view, app.thinking)
-        self.query_one(LedgerPanel).show(view)
+        """The session changed: redraw the visible tab and the board now, the others when
+        they are shown (each redraw is time the UI thread cannot spend on keys).
+
+        A hot-seat hand-off (no seat) clears the private panels at once, shown or not, so
+        that no hidden tab keeps the previous player's hand.
+        """
+        self._stale.update(TABS)
+        if self._seat() is None:
+            for tab in ("hand", "diplomacy"):
+                panel = self._panel(tab)
+                if panel is not None:
+                    panel.clear()
+                    self._stale.discard(tab)
+        self._refresh_tab(self.tabs.active)
+        self._refresh_tab("board")  # the home tab, kept current (cheap: only changes are drawn)
         self.tick()
+
+    def _current_view(self) -> dict[str, Any]:
+        """The seat's view (the public one during a hand-off), read once per session change."""
+        seat = self._seat()
+        key = (self.wedge.session.version, seat)
+        if key != self._view_key:
+            self._view = self.wedge.session.view(seat or "public")
+            self._view_key = key
+        return self._view
+
+    def _refresh_tab(self, tab: str) -> None:
+        panel = self._panel(tab)
+        if tab not in self._stale or panel is None:
+            return
+        view = self._current_view()
+        seat = self._seat()
+        if tab == "board":
+            panel.show(view, self.wedge.thinking)
+        elif tab == "ledger":
+            panel.show(view)
+        elif seat is None:
+            panel.clear()
+        elif tab == "hand":
+            panel.show(view, self._reasons(seat, view))
+        else:
+            panel.show(view)
+        self._stale.discard(tab)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab shown by the mouse (keys refresh before switching, in action_tab)."""
+        if event.pane.id is not None:
+            self._refresh_tab(event.pane.id)
 
     def _reasons(self, seat: str, view: dict[str, Any]) -> dict[str, str]:
         out = {}
@@ -123,24 +219,42 @@ class GameScreen(Screen[None]):
             out.append(f" · {app.timer.text()}", style="bold")
         if app.save_note:
             out.append(f" · {app.save_note}", style="dim")
-        self.query_one("#status", Static).update(out)
+        update_static(self.query_one("#status", Static), out)
 
     # -- actions ----------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         """Switch tab and move the focus to its main list in the same step (a focused widget
         left behind in a hidden pane would make TabbedContent switch back to that pane)."""
-        tabs = self.query_one(TabbedContent)
+        tabs = self.tabs
         if tabs.active == tab:
             return
+        self._refresh_tab(tab)  # before it is shown: its first frame is already current
         tabs.active = tab
-        target = {"board": ".trackbar", "hand": "#hand-table", "diplomacy": "#dip-offers", "ledger": "#ledger-table"}
-        found = self.query(target[tab])
-        if found:
-            found.first().focus(scroll_visible=False)
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        target = self._focus.get(tab)
+        if target is not None:
+            target.focus(scroll_visible=False)
+        else:  # not mounted yet (_mount_panels focuses it): keep no focus in a hidden pane
+            self.set_focus(None)
 
     def _seat(self) -> str | None:
         seat = self.wedge.seat
         return seat if seat in self.catalog.role_ids else None
+
+    def _hand(self) -> HandPanel:
+        return cast("HandPanel", self._panels["hand"])
+
+    def _dip(self) -> DiplomacyPanel:
+        return cast("DiplomacyPanel", self._panels["diplomacy"])
+
+    def _defer(self, action: Callable[[], None]) -> bool:
+        """Queue `action` until the panels are mounted (a key in the first instants); True if queued."""
+        if self.ready:
+            return False
+        self._after_ready.append(action)
+        return True
 
     def _submit(self, command: str, panel: HandPanel | DiplomacyPanel) -> bool:
         seat = self._seat()
@@ -155,11 +269,13 @@ class GameScreen(Screen[None]):
         return True
 
     def action_add(self) -> None:
-        tabs = self.query_one(TabbedContent)
+        if self._defer(self.action_add):
+            return
+        tabs = self.tabs
         if tabs.active != "hand":
             self.action_tab("hand")
             return
-        card = self.query_one(HandPanel).highlighted
+        card = self._hand().highlighted
         if card is not None:
             self._add(card)
 
@@ -171,23 +287,27 @@ class GameScreen(Screen[None]):
         if seat is None:
             return
         targets = self.catalog.cards[card].targets
-        hand = self.query_one(HandPanel)
+        hand = self._hand()
         if len(targets) > 1:
 
             def chosen(target: str | None) -> None:
                 if target:
                     self._submit(f"{seat}:play:{card}:{target}", hand)
 
+            from tui.screens.dialogs import TargetScreen
+
             self.app.push_screen(TargetScreen(self.catalog, card, targets), chosen)
             return
         self._submit(f"{seat}:play:{card}" + (f":{targets[0]}" if targets else ""), hand)
 
     def action_seal(self) -> None:
+        if self._defer(self.action_seal):
+            return
         seat = self._seat()
         if seat is None:
             return
         view = self.wedge.session.view(seat)
-        hand = self.query_one(HandPanel)
+        hand = self._hand()
         if view["phase"] != "orders" or view["roles"][seat]["ready"]:
             # let the engine say why (wrong phase, already sealed, paused...)
             self.action_tab("hand")
@@ -211,15 +331,19 @@ class GameScreen(Screen[None]):
             if yes:
                 self._submit(f"{seat}:seal", hand)
 
+        from tui.screens.dialogs import ConfirmScreen
+
         self.app.push_screen(ConfirmScreen(f"Seal the order of {c.role(seat)}?", body, yes="Seal"), confirmed)
 
     def on_hand_panel_seal_requested(self, _: HandPanel.SealRequested) -> None:
         self.action_seal()
 
     def action_done(self) -> None:
+        if self._defer(self.action_done):
+            return
         seat = self._seat()
         if seat is not None:
-            dip = self.query_one(DiplomacyPanel)
+            dip = self._dip()
             if not self._submit(f"{seat}:done", dip):
                 self.action_tab("diplomacy")
 
@@ -227,8 +351,10 @@ class GameScreen(Screen[None]):
         self.action_done()
 
     def action_answer(self, accept: bool) -> None:
-        tabs = self.query_one(TabbedContent)
-        dip = self.query_one(DiplomacyPanel)
+        if self._defer(lambda: self.action_answer(accept)):
+            return
+        tabs = self.tabs
+        dip = self._dip()
         if tabs.active != "diplomacy":
             self.action_tab("diplomacy")
             return
@@ -241,7 +367,7 @@ class GameScreen(Screen[None]):
     def _answer(self, oid: int, accept: bool) -> None:
         seat = self._seat()
         if seat is not None:
-            self._submit(f"{seat}:{'accept' if accept else 'decline'}:{oid}", self.query_one(DiplomacyPanel))
+            self._submit(f"{seat}:{'accept' if accept else 'decline'}:{oid}", self._dip())
 
     def on_diplomacy_panel_answer(self, event: DiplomacyPanel.Answer) -> None:
         self._answer(event.offer_id, event.accept)
@@ -249,11 +375,11 @@ class GameScreen(Screen[None]):
     def on_diplomacy_panel_make_offer(self, event: DiplomacyPanel.MakeOffer) -> None:
         seat = self._seat()
         if seat is not None:
-            self._submit(f"{seat}:offer:{event.to}:{event.ask}:{event.give}", self.query_one(DiplomacyPanel))
+            self._submit(f"{seat}:offer:{event.to}:{event.ask}:{event.give}", self._dip())
 
     def on_diplomacy_panel_say(self, event: DiplomacyPanel.Say) -> None:
         seat = self._seat()
-        dip = self.query_one(DiplomacyPanel)
+        dip = self._dip()
         text = " ".join(event.text.split())
         if seat is not None and self._submit(f"{seat}:say:{event.to}:{text}", dip):
             dip.message_sent()

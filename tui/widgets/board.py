@@ -11,9 +11,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.catalog import PHASE_LABELS, Catalog, sparkline
+from tui.widgets.common import Column, Row, Table, update_static
 
 FILLED = ("█", "▓")  # alternate per band so bands show without colour
 EMPTY = ("░", "·")
@@ -123,6 +124,10 @@ class TrackChart(Static):
     """The selected track over the turns: one column per turn, scaled to its range, bands marked."""
 
     def show(self, catalog: Catalog, track: str, values: list[int], height: int = 6) -> None:
+        shown = (track, tuple(values), height)
+        if shown == getattr(self, "_shown", None):
+            return
+        self._shown = shown
         t = catalog.tracks[track]
         span = max(1, t.max - t.min)
         rows: list[Text] = []
@@ -144,7 +149,19 @@ class TrackChart(Static):
         head = Text(f"{t.name}: ", style="bold")
         head.append(" → ".join(str(v) for v in values))
         body = Text("\n").join([head, *rows, Text(f"Bands: {bands}", style="dim"), Text(t.meaning, style="italic")])
-        self.update(body)
+        update_static(self, body)
+
+
+ROLE_COLUMNS: tuple[Column, ...] = (
+    ("Role", "role", None),
+    ("Cap", "capital", None),
+    ("Hand", "hand", None),
+    # Fixed width for the status column: it flips between "deciding" and "thinking…" as AI
+    # seats move, and a column sized to its content would make the table jitter.
+    ("Status", "status", 9),
+    ("Seat", "seat", None),
+    ("Objective", "objective", None),
+)
 
 
 class BoardPanel(VerticalScroll):
@@ -166,51 +183,42 @@ class BoardPanel(VerticalScroll):
         self.selected = catalog.scenario.tracks[0].id
         self._view: dict[str, Any] | None = None
         self.thinking = ""
+        self._bars: dict[str, TrackBar] = {}
+        self._parts: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         c = self.catalog
         yield Static(id="board-turn", classes="board-turn")
         with Vertical(classes="board-tracks"):
             for t in c.scenario.tracks:
-                yield TrackBar(c, t.id, self)
+                self._bars[t.id] = TrackBar(c, t.id, self)
+                yield self._bars[t.id]
         with Vertical(classes="board-side"):
             yield Static(id="board-events", classes="board-events")
-            table: DataTable[str] = DataTable(id="board-roles", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield Table(id="board-roles", cursor_type="row", zebra_stripes=True)
             yield TrackChart(id="board-chart", classes="board-chart")
 
     def on_mount(self) -> None:
-        table = self.query_one("#board-roles", DataTable)
-        for label, key in (
-            ("Role", "role"),
-            ("Cap", "capital"),
-            ("Hand", "hand"),
-            ("Status", "status"),
-            ("Seat", "seat"),
-            ("Objective", "objective"),
-        ):
-            # Fixed width for the status column: it flips between "deciding" and "thinking…"
-            # as AI seats move, and an auto-sized column would jitter the whole table.
-            table.add_column(label, key=key, width=9 if key == "status" else None)
+        for name in ("#board-turn", "#board-events", "#board-roles", "#board-chart"):
+            self._parts[name] = self.query_one(name)  # looked up once: queries walk the DOM
         if self._view is not None:
-            self.show(self._view)
+            self.show(self._view, self.thinking)
 
     def on_track_bar_selected(self, event: TrackBar.Selected) -> None:
         self.selected = event.track
-        if self._view is not None:
+        if self._view is not None and self._parts:
             self._chart(self._view)
 
     def show(self, view: dict[str, Any], thinking: str = "") -> None:
         self._view = view
         self.thinking = thinking
-        if not self.is_mounted:
+        if not self._parts:  # not composed yet: on_mount shows it
             return
         c = self.catalog
         for t in c.scenario.tracks:
-            bar = self.query_one(f"#track-{t.id}", TrackBar)
-            bar.set(view["tracks"][t.id], view["turn_start"][t.id], c.trajectory(view, t.id))
-        self.query_one("#board-turn", Static).update(self._turn_line(view))
-        self.query_one("#board-events", Static).update(self._events(view))
+            self._bars[t.id].set(view["tracks"][t.id], view["turn_start"][t.id], c.trajectory(view, t.id))
+        update_static(self._parts["#board-turn"], self._turn_line(view))
+        update_static(self._parts["#board-events"], self._events(view))
         self._roles(view)
         self._chart(view)
 
@@ -251,9 +259,8 @@ class BoardPanel(VerticalScroll):
 
     def _roles(self, view: dict[str, Any]) -> None:
         c = self.catalog
-        table = self.query_one("#board-roles", DataTable)
         status = c.objective_status(view)
-        table.clear()
+        rows: list[Row] = []
         waiting = view["phase"] in ("diplomacy", "orders") and not view["paused"]
         for role, r in view["roles"].items():
             if not waiting:
@@ -270,16 +277,10 @@ class BoardPanel(VerticalScroll):
             else:
                 verdict = "WINS" if view.get("results") and obj["won"] else ("on track" if obj["won"] else "short")
                 objective = f"{obj['score']}/{obj['max_score']} {verdict}"
-            table.add_row(
-                c.short_role(role),
-                str(r["capital"]),
-                str(r["hand_size"]),
-                state,
-                r["controller"],
-                objective,
-                key=role,
-            )
+            cells = (c.short_role(role), str(r["capital"]), str(r["hand_size"]), state, r["controller"], objective)
+            rows.append((role, cells))
+        self._parts["#board-roles"].fill(ROLE_COLUMNS, rows)
 
     def _chart(self, view: dict[str, Any]) -> None:
         values = self.catalog.trajectory(view, self.selected)
-        self.query_one("#board-chart", TrackChart).show(self.catalog, self.selected, values)
+        self._parts["#board-chart"].show(self.catalog, self.selected, values)

@@ -8,9 +8,20 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from tui.catalog import Catalog
+from tui.widgets.common import Column, Row, Table, update_static
+
+COLUMNS: tuple[Column, ...] = (
+    ("#", "id", None),
+    ("From", "from", None),
+    ("To", "to", None),
+    ("If you play", "ask", None),
+    ("I play", "give", None),
+    ("Status", "status", None),
+    ("Outcome", "outcome", None),
+)
 
 
 class DiplomacyPanel(VerticalScroll):
@@ -37,12 +48,13 @@ class DiplomacyPanel(VerticalScroll):
         self.catalog = catalog
         self._view: dict[str, Any] | None = None
         self._offer_ids: list[int] = []
+        self._give_options: list[tuple[str, str]] | None = None
+        self._composed = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="dip-status")
         yield Static(id="dip-error", classes="inline-error")
-        table: DataTable[str] = DataTable(id="dip-offers", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield Table(id="dip-offers", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="form-row"):
             yield Button("Accept [y]", id="dip-accept", variant="success", compact=True)
             yield Button("Decline [n]", id="dip-decline", variant="error", compact=True)
@@ -62,30 +74,22 @@ class DiplomacyPanel(VerticalScroll):
             yield Button("Send", id="dip-send", compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#dip-offers", DataTable)
-        for label, key in (
-            ("#", "id"),
-            ("From", "from"),
-            ("To", "to"),
-            ("If you play", "ask"),
-            ("I play", "give"),
-            ("Status", "status"),
-            ("Outcome", "outcome"),
-        ):
-            table.add_column(label, key=key)
+        self._composed = True
         if self._view is not None:
-            self._redraw()
+            self._reset_forms(self._view)
+        self._redraw()
 
     def show(self, view: dict[str, Any] | None) -> None:
         old_role = self._view.get("role") if self._view else None
         self._view = view
-        if self.is_mounted:
+        if self._composed:
             if view is None or view.get("role") != old_role:
                 self._reset_forms(view)
             self._redraw()
 
     def show_error(self, text: str) -> None:
-        self.query_one("#dip-error", Static).update(Text(text, style="bold") if text else "")
+        if self._composed:
+            update_static(self.query_one("#dip-error", Static), Text(text, style="bold") if text else "")
 
     def clear(self) -> None:
         self.show(None)
@@ -93,7 +97,9 @@ class DiplomacyPanel(VerticalScroll):
 
     @property
     def highlighted_offer(self) -> int | None:
-        table = self.query_one("#dip-offers", DataTable)
+        if not self._composed:
+            return None
+        table = self.query_one("#dip-offers", Table)
         if not self._offer_ids or not 0 <= table.cursor_row < len(self._offer_ids):
             return None
         return self._offer_ids[table.cursor_row]
@@ -105,19 +111,21 @@ class DiplomacyPanel(VerticalScroll):
             self.query_one(sid, Select).set_options(others)
         self.query_one("#dip-ask", Select).set_options([])
         self.query_one("#dip-give", Select).set_options([])
+        self._give_options = []
         self.query_one("#dip-say-text", Input).value = ""
 
     def _redraw(self) -> None:
         view = self._view
         c = self.catalog
-        table = self.query_one("#dip-offers", DataTable)
-        table.clear()
+        table = self.query_one("#dip-offers", Table)
         self._offer_ids = []
+        rows: list[Row] = []
         status = self.query_one("#dip-status", Static)
         messages = self.query_one("#dip-messages", Static)
         if view is None or "role" not in view:
-            status.update("")
-            messages.update("")
+            table.fill(COLUMNS, rows)
+            update_static(status, "")
+            update_static(messages, "")
             return
         me = view["role"]
         done = view["roles"][me]["ready"] and view["phase"] == "diplomacy"
@@ -126,7 +134,7 @@ class DiplomacyPanel(VerticalScroll):
             line.append(" · you are done with diplomacy", style="bold")
         if view["diplomacy_locked"]:
             line.append(" · LOCKED by the facilitator", style="bold reverse")
-        status.update(line)
+        update_static(status, line)
         offers = list(view.get("offers", []))
         shown = {o["id"] for o in offers}
         for rec in view["history"]:  # earlier turns' offers this role was party to
@@ -134,7 +142,7 @@ class DiplomacyPanel(VerticalScroll):
                 if me in (o["from"], o["to"]) and o["id"] not in shown:
                     offers.append(o)
         for o in sorted(offers, key=lambda o: -o["id"]):
-            table.add_row(
+            cells = (
                 str(o["id"]),
                 c.short_role(o["from"]),
                 c.short_role(o["to"]),
@@ -142,18 +150,21 @@ class DiplomacyPanel(VerticalScroll):
                 c.card_title(o["give"]),
                 o["status"],
                 o["outcome"],
-                key=str(o["id"]),
             )
+            rows.append((str(o["id"]), cells))
             self._offer_ids.append(o["id"])
-        give = self.query_one("#dip-give", Select)
+        table.fill(COLUMNS, rows)
         hand = [(c.card_title(card), card) for card in view.get("hand", [])]
-        current = give.value
-        give.set_options(hand)
-        if current != Select.NULL and any(v == current for _, v in hand):
-            give.value = current
+        if hand != self._give_options:  # rebuilding a Select's list is costly: only when the hand changes
+            give = self.query_one("#dip-give", Select)
+            current = give.value
+            give.set_options(hand)
+            self._give_options = hand
+            if current != Select.NULL and any(v == current for _, v in hand):
+                give.value = current
         msgs = view.get("messages", [])
         if not msgs:
-            messages.update(Text("No messages yet.", style="dim"))
+            update_static(messages, Text("No messages yet.", style="dim"))
         else:
             out = Text()
             for m in msgs[-12:]:
@@ -161,7 +172,7 @@ class DiplomacyPanel(VerticalScroll):
                 to = "you" if m["to"] == me else c.short_role(m["to"])
                 out.append(f"T{m['turn']} {who} → {to}: ", style="bold")
                 out.append(m["text"] + "\n")
-            messages.update(out)
+            update_static(messages, out)
 
     # -- events ---------------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:

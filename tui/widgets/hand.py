@@ -11,8 +11,15 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Select, Static
 
 from tui.catalog import KIND_LABELS, Catalog
+from tui.widgets.common import Column, Row, Table, update_static
 
 ALL = "all"
+COLUMNS: tuple[Column, ...] = (
+    ("Card", "card", None),
+    ("Kind", "kind", None),
+    ("Cost", "cost", None),
+    ("Playable", "ok", None),
+)
 
 
 class HandPanel(Vertical):
@@ -33,6 +40,7 @@ class HandPanel(Vertical):
         self._view: dict[str, Any] | None = None
         self._reasons: dict[str, str] = {}
         self._cards: list[str] = []
+        self._composed = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="hand-budget", classes="hand-budget")
@@ -42,29 +50,24 @@ class HandPanel(Vertical):
             yield Button("Add [a]", id="hand-add", variant="primary", compact=True)
             yield Button("Seal [s]", id="hand-seal", variant="warning", compact=True)
         yield Static(id="hand-error", classes="inline-error")
-        table: DataTable[str] = DataTable(id="hand-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield Table(id="hand-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="hand-detail-scroll"):
             yield Static(id="hand-detail", classes="card-detail")
 
     def on_mount(self) -> None:
-        table = self.query_one("#hand-table", DataTable)
-        table.add_column("Card", key="card")
-        table.add_column("Kind", key="kind")
-        table.add_column("Cost", key="cost")
-        table.add_column("Playable", key="ok")
-        if self._view is not None:
-            self._redraw()
+        self._composed = True
+        self._redraw()
 
     # -- data in --------------------------------------------------------------------
     def show(self, view: dict[str, Any] | None, reasons: dict[str, str]) -> None:
         """`reasons`: card -> "" if it may be added now, else the engine's refusal."""
         self._view, self._reasons = view, reasons
-        if self.is_mounted:
+        if self._composed:
             self._redraw()
 
     def show_error(self, text: str) -> None:
-        self.query_one("#hand-error", Static).update(Text(text, style="bold") if text else "")
+        if self._composed:
+            update_static(self.query_one("#hand-error", Static), Text(text, style="bold") if text else "")
 
     def clear(self) -> None:
         """Forget everything (hot-seat hand-off: the next player must not see this hand)."""
@@ -73,21 +76,23 @@ class HandPanel(Vertical):
 
     @property
     def highlighted(self) -> str | None:
-        table = self.query_one("#hand-table", DataTable)
+        if not self._composed:
+            return None
+        table = self.query_one("#hand-table", Table)
         if not self._cards or table.cursor_row < 0 or table.cursor_row >= len(self._cards):
             return None
         return self._cards[table.cursor_row]
 
     def _redraw(self) -> None:
         view = self._view
-        table = self.query_one("#hand-table", DataTable)
+        table = self.query_one("#hand-table", Table)
         budget = self.query_one("#hand-budget", Static)
-        keep = self.highlighted
-        table.clear()
         self._cards = []
+        rows: list[Row] = []
         if view is None or "hand" not in view:
-            budget.update("")
-            self.query_one("#hand-detail", Static).update("")
+            table.fill(COLUMNS, rows)
+            update_static(budget, "")
+            update_static(self.query_one("#hand-detail", Static), "")
             return
         c = self.catalog
         for card in view["hand"]:
@@ -96,11 +101,10 @@ class HandPanel(Vertical):
                 continue
             reason = self._reasons.get(card, "")
             ok = Text("yes", style="bold") if not reason else Text(f"no ({reason.rpartition('(')[2]}", style="dim")
-            table.add_row(info.title, KIND_LABELS[info.kind], str(info.cost), ok, key=card)
+            rows.append((card, (info.title, KIND_LABELS[info.kind], str(info.cost), ok)))
             self._cards.append(card)
-        if keep in self._cards:
-            table.move_cursor(row=self._cards.index(keep))
-        budget.update(self._budget(view))
+        table.fill(COLUMNS, rows)  # keeps the highlighted card
+        update_static(budget, self._budget(view))
         self._detail()
 
     def _budget(self, view: dict[str, Any]) -> Text:
@@ -129,7 +133,7 @@ class HandPanel(Vertical):
         card = self.highlighted
         detail = self.query_one("#hand-detail", Static)
         if card is None:
-            detail.update("No cards." if self._view is not None else "")
+            update_static(detail, "No cards." if self._view is not None else "")
             return
         info = self.catalog.cards[card]
         out = Text()
@@ -148,7 +152,7 @@ class HandPanel(Vertical):
             out.append(reason)
         out.append(f"\n{info.text}", style="italic")
         out.append(f"\nSource: {info.source}", style="dim")
-        detail.update(out)
+        update_static(detail, out)
 
     # -- events ---------------------------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -11,12 +11,22 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import Select, Static
 
 from tui.catalog import PHASE_LABELS, Catalog
+from tui.widgets.common import Column, Row, Table, update_static
 
 ALL = "all"
 CAPITAL = "capital"
+COLUMNS: tuple[Column, ...] = (
+    ("Turn", "turn", None),
+    ("Phase", "phase", None),
+    ("What", "subject", None),
+    ("Change", "change", None),
+    ("Δ", "delta", None),
+    ("Cause", "cause", None),
+    ("Roll", "roll", None),
+)
 
 
 def entries_for(view: dict[str, Any], subject: str, turn: int | None) -> list[dict[str, Any]]:
@@ -40,6 +50,8 @@ class LedgerPanel(Vertical):
         self.turn: int | None = None  # None: follow the latest adjudicated turn
         self.follow = True
         self._turn_value: int | None = 0  # what the turn selector was last set to by code
+        self._turn_options: list[tuple[str, int]] = []
+        self._composed = False
 
     def compose(self) -> ComposeResult:
         c = self.catalog
@@ -48,28 +60,16 @@ class LedgerPanel(Vertical):
             yield Select(subjects, value=self.subject, allow_blank=False, id="ledger-subject", compact=True)
             yield Select([("All turns", 0)], value=0, allow_blank=False, id="ledger-turn", compact=True)
         yield Static(id="ledger-summary", classes="ledger-summary")
-        table: DataTable[str] = DataTable(id="ledger-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield Table(id="ledger-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="ledger-reveal", classes="ledger-reveal")
 
     def on_mount(self) -> None:
-        table = self.query_one("#ledger-table", DataTable)
-        for label, key in (
-            ("Turn", "turn"),
-            ("Phase", "phase"),
-            ("What", "subject"),
-            ("Change", "change"),
-            ("Δ", "delta"),
-            ("Cause", "cause"),
-            ("Roll", "roll"),
-        ):
-            table.add_column(label, key=key)
-        if self._view is not None:
-            self._redraw()
+        self._composed = True
+        self._redraw()
 
     def show(self, view: dict[str, Any] | None) -> None:
         self._view = view
-        if self.is_mounted:
+        if self._composed:
             self._redraw()
 
     def select(self, subject: str, turn: int | None) -> None:
@@ -87,22 +87,26 @@ class LedgerPanel(Vertical):
 
     def _redraw(self) -> None:
         view = self._view
-        table = self.query_one("#ledger-table", DataTable)
-        table.clear()
+        table = self.query_one("#ledger-table", Table)
         if view is None:
+            table.fill(COLUMNS, [])
             return
         c = self.catalog
         turn = self.shown_turn(view)
         turn_select = self.query_one("#ledger-turn", Select)
         options = [(f"Turn {t}", t) for t in range(1, view["turn"] + 1)] + [("All turns", 0)]
         with turn_select.prevent(Select.Changed):
-            turn_select.set_options(options)
-            turn_select.value = turn or 0
+            if options != self._turn_options:  # rebuilding a Select's list is costly: only when it grows
+                turn_select.set_options(options)
+                self._turn_options = options
+            if turn_select.value != (turn or 0):
+                turn_select.value = turn or 0
         self._turn_value = turn or 0
-        rows = entries_for(view, self.subject, turn or None)
-        for i, e in enumerate(rows):
+        entries = entries_for(view, self.subject, turn or None)
+        rows: list[Row] = []
+        for i, e in enumerate(entries):
             d = e["after"] - e["before"]
-            table.add_row(
+            cells = (
                 str(e["turn"]),
                 PHASE_LABELS.get(e["phase"], e["phase"]),
                 c.subject(e["subject"]),
@@ -110,10 +114,11 @@ class LedgerPanel(Vertical):
                 f"{d:+d}",
                 c.cause(e["cause"]),
                 e["roll"],
-                key=str(i),
             )
-        self.query_one("#ledger-summary", Static).update(self._summary(view, rows, turn))
-        self.query_one("#ledger-reveal", Static).update(self._reveal(view, turn))
+            rows.append((str(i), cells))
+        table.fill(COLUMNS, rows)
+        update_static(self.query_one("#ledger-summary", Static), self._summary(view, entries, turn))
+        update_static(self.query_one("#ledger-reveal", Static), self._reveal(view, turn))
 
     def _summary(self, view: dict[str, Any], rows: list[dict[str, Any]], turn: int | None) -> Text:
         c = self.catalog
