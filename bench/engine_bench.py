@@ -4,8 +4,9 @@
   (median of several repetitions, one process, so one core);
 * OpenSpiel's pure-Python tic_tac_toe random playthroughs, actions/s, measured in
   the same run, and the ratio of the two action rates;
-* the hot path piece by piece: legal actions, a checked and a fast apply, and one
-  turn's automatic phases (adjudication, upkeep, next shock).
+* the hot path piece by piece, averaged over the positions of real random games:
+  legal actions, the random agent's choice, a checked and a fast apply, one turn's
+  automatic phases (adjudication, upkeep, next shock) and dealing a new game.
 
 CPU time (``time.process_time``) is used so that other processes on the machine
 disturb the figures less.
@@ -19,11 +20,15 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from game.agents.random_agent import RandomAgent
+from game.commands import Command
 from game.compiled import compile_scenario
 from game.rules import apply, apply_fast, legal_actions, new_game
 from game.scenario.loader import load_scenario
-from game.simulate import play_random
+from game.simulate import play_random, random_agents
+from game.state import DIPLOMACY, ORDERS, GameState
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,34 +101,51 @@ def main() -> None:
         print(f"OpenSpiel python_tic_tac_toe random playthrough: {osp[1]:8.0f} actions/s")
         print(f"  ratio Wedge/OpenSpiel actions/s: {actions[1] / osp[1]:.2f}x")
 
-    # Pieces of the hot path, on states from a real game.
-    s = new_game(sc, 11)
-    for role in range(len(sc.role_ids)):
-        s = apply_fast(s, legal_actions(s, role)[-1])  # everyone done with diplomacy
-    play = next(c for c in legal_actions(s, 0) if c.verb == "play")
+    # Pieces of the hot path, averaged over the positions of real random games (a
+    # turn-1 position alone would flatter adjudication: nobody has played a card yet).
+    positions: list[tuple[GameState, int, Command]] = []
+    for seed in range(20):
+        agents = random_agents(sc, seed)
+        s = new_game(sc, seed)
+        while not s.over:
+            role = s.ready.index(False)
+            cmd = agents[role].act({}, legal_actions(s, role))
+            positions.append((s, role, cmd))
+            s = apply_fast(s, cmd)
+    last = len(sc.role_ids) - 1
+    turn_ends = [(s, c) for s, _, c in positions if c.verb in ("seal", "done") and sum(s.ready) == last]
+    seals = [(s, c) for s, c in turn_ends if c.verb == "seal"]
+    ends = {id(s) for s, _ in turn_ends}
+    moves = [(s, c) for s, _, c in positions if id(s) not in ends]
+    texts = [(s, c.text) for s, c in moves]
+    orders = [(s, r) for s, r, _ in positions if s.phase == ORDERS]
+    diplomacy = [(s, r) for s, r, _ in positions if s.phase == DIPLOMACY]
 
-    def bulk(fn: Callable[[], object], n: int = 2000) -> Callable[[], int]:
+    def over(items: list[Any], fn: Callable[[Any, Any], object]) -> Callable[[], int]:
         def run() -> int:
-            for _ in range(n):
-                fn()
-            return n
+            for a, b in items:
+                fn(a, b)
+            return len(items)
 
         return run
 
     rows = [
-        ("legal_actions (orders phase)", bulk(lambda: legal_actions(s, 0))),
-        ("apply_fast (play a card)", bulk(lambda: apply_fast(s, play))),
-        ("apply, checked (play a card)", bulk(lambda: apply(s, play.text))),
+        ("legal_actions (diplomacy)", over(diplomacy, legal_actions)),
+        ("legal_actions (orders)", over(orders, legal_actions)),
+        ("random agent's choice", over([(RandomAgent(7), legal_actions(s, r)) for s, r in orders], _choose)),
+        ("apply_fast (a command within a phase)", over(moves, apply_fast)),
+        ("apply, checked (the same, as text)", over(texts, apply)),
+        ("last seal → adjudicate + upkeep + shock", over(seals, apply_fast)),
+        ("new_game (deal + first shock)", over([(sc, seed) for seed in range(50)], new_game)),
     ]
-    sealed = s
-    for role in range(len(sc.role_ids)):
-        if role:
-            sealed = apply_fast(sealed, legal_actions(sealed, role)[-1])
-    last = legal_actions(sealed, 0)[-1]  # seal: runs adjudication, upkeep and the next shock
-    rows.append(("seal → adjudicate + upkeep + shock", bulk(lambda: apply_fast(sealed, last), 300)))
+    print(f"hot path, per call ({len(positions) / 20:.0f} commands and {len(seals) / 20:.1f} turns per game):")
     for label, fn in rows:
         lo, med, hi = median_rate(fn, 3, 0.5)
-        print(f"{label:38s} {med:10.0f}/s  ({1e6 / med:6.1f} µs)")
+        print(f"  {label:40s} {med:10.0f}/s  ({1e6 / med:6.1f} µs)")
+
+
+def _choose(agent: RandomAgent, legal: list[Command]) -> Command:
+    return agent.act({}, legal)
 
 
 if __name__ == "__main__":

@@ -177,12 +177,27 @@ class _Compiler:
             lo_ = -(10**9) if c.min is None else c.min
             hi_ = 10**9 if c.max is None else c.max
             return lambda r: lo_ <= r.turn <= hi_
+        # all/any as plain loops: all(genexpr) would build a generator on every test.
         if isinstance(c, m.AllCond):
             parts = tuple(self.cond(x) for x in c.of)
-            return lambda r: all(p(r) for p in parts)
+
+            def all_of(r: Any) -> bool:
+                for p in parts:  # noqa: SIM110 - see above
+                    if not p(r):
+                        return False
+                return True
+
+            return all_of
         if isinstance(c, m.AnyCond):
             parts = tuple(self.cond(x) for x in c.of)
-            return lambda r: any(p(r) for p in parts)
+
+            def any_of(r: Any) -> bool:
+                for p in parts:  # noqa: SIM110 - see above
+                    if p(r):
+                        return True
+                return False
+
+            return any_of
         if isinstance(c, m.NotCond):
             inner = self.cond(c.of)
             return lambda r: not inner(r)
@@ -190,7 +205,25 @@ class _Compiler:
 
     # -- effects ----------------------------------------------------------------
     def effects(self, effs: list[Any]) -> tuple[Eff, ...]:
-        return tuple(self.effect(e) for e in effs)
+        """Effects in order. Most effects are shifts, usually several in a row: each
+        such run becomes one call to :meth:`Work.shift_all` (the same ledger entries
+        as one shift after another, for a fraction of the calls)."""
+        out: list[Eff] = []
+        run: list[tuple[int, int, int, int, str]] = []
+        for e in effs:
+            if isinstance(e, m.ShiftEffect):
+                if e.amount:  # shifting by 0 changes nothing and writes no ledger entry
+                    i = self.track[e.track]
+                    t = self.s.tracks[i]
+                    run.append((i, e.amount, t.min, t.max, t.id))
+                continue
+            if run:
+                out.append(_shift_run(tuple(run)))
+                run = []
+            out.append(self.effect(e))
+        if run:
+            out.append(_shift_run(tuple(run)))
+        return tuple(out)
 
     def effect(self, e: Any) -> Eff:  # noqa: C901 - one branch per effect type
         if isinstance(e, m.ShiftEffect):
@@ -337,6 +370,10 @@ class _Compiler:
             drift=drift,
             resolution_rank=tuple(rank),
         )
+
+
+def _shift_run(shifts: tuple[tuple[int, int, int, int, str], ...]) -> Eff:
+    return lambda w: w.shift_all(shifts)
 
 
 def _resolve(r: Any, role: int) -> int:

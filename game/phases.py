@@ -7,6 +7,8 @@ documents, and the engine advances through them until a phase needs the players
 
 from __future__ import annotations
 
+from itertools import repeat
+
 from game.state import (
     ACCEPTED,
     ADJUDICATION,
@@ -29,10 +31,11 @@ def draw_shocks(w: Work, count: int) -> None:
     """§4.3-4.4: weighted draws without replacement, then apply each drawn shock."""
     sc = w.sc
     base, delta, mods = sc.shock_weight, w.shock_delta, sc.shock_mods
-    drawn: set[int] = set()
+    drawn: list[int] = []
     for _ in range(count):
         candidates: list[int] = []
         weights: list[int] = []
+        total = 0
         for i, st in enumerate(w.shock_status):
             if st != IN_DECK or i in drawn:
                 continue
@@ -44,16 +47,17 @@ def draw_shocks(w: Work, count: int) -> None:
             if wt > 0:
                 candidates.append(i)
                 weights.append(wt)
+                total += wt
         if not candidates:
             return
-        pick = w.below(sum(weights))
+        pick = w.below(total)
         chosen = candidates[-1]
         for sh, wt in zip(candidates, weights):
             if pick < wt:
                 chosen = sh
                 break
             pick -= wt
-        drawn.add(chosen)
+        drawn.append(chosen)
         apply_shock(w, chosen, sc.shock_cause[chosen])
 
 
@@ -78,55 +82,69 @@ def run_shock(w: Work) -> None:
 def run_adjudication(w: Work) -> None:
     sc = w.sc
     orders = w.orders
-    # §7.1 reveal and pay.
-    w.revealed = tuple(tuple(card for card, _ in order) for order in orders)
+    cost, cost_cause, rank, kind = sc.card_cost, sc.cost_cause, sc.resolution_rank, sc.card_kind
+    # §7.1 reveal and pay; meanwhile list the cards for §7.2 (one pass over the orders).
+    revealed = []
+    payments = []
+    queue = []
     for role, order in enumerate(orders):
-        for card, _ in order:
-            w.cause = sc.cost_cause[card]
-            w.gain_capital(role, -sc.card_cost[card])
+        cards = []
+        for pos, (card, target) in enumerate(order):
+            cards.append(card)
+            payments.append((role, -cost[card], cost_cause[card]))
+            queue.append((rank[kind[card]], role, pos, card, target))
+        revealed.append(tuple(cards))
+    w.revealed = tuple(revealed)
+    w.gain_capital_all(payments)
     # §7.2 resolve by kind rank, then role order, then play order.
-    queue = sorted(
-        (sc.resolution_rank[sc.card_kind[card]], role, pos, card, target)
-        for role, order in enumerate(orders)
-        for pos, (card, target) in enumerate(order)
-    )
+    queue.sort()
+    effects, causes, remove = sc.card_effects, sc.card_cause, sc.card_remove
     for _, role, _, card, target in queue:
-        w.cause, w.owner, w.target, w.roll_note = sc.card_cause[card], role, target, ""
-        for f in sc.card_effects[card]:
+        w.cause, w.owner, w.target, w.roll_note = causes[card], role, target, ""
+        for f in effects[card]:
             f(w)
         if card in w.hands[role]:
-            w.discard(role, card, sc.card_remove[card])
+            w.discard(role, card, remove[card])
     w.owner = w.target = -1
     # §7.3 offers.
     settled = []
     penalty = sc.rules.broken_offer_penalty
+    shown = w.revealed
     for o in w.offers:
         if o.status != ACCEPTED:
-            settled.append(Offer(o.id, o.turn, o.frm, o.to, o.ask, o.give, DECLINED, "declined"))
+            settled.append(_new(Offer, (o.id, o.turn, o.frm, o.to, o.ask, o.give, DECLINED, "declined")))
             continue
-        breakers = [r for r, card in ((o.frm, o.give), (o.to, o.ask)) if card not in w.revealed[r]]
+        breakers = []
+        if o.give not in shown[o.frm]:
+            breakers.append(o.frm)
+        if o.ask not in shown[o.to]:
+            breakers.append(o.to)
         for r in breakers:
             w.cause = f"offer:{o.id}:broken"
             w.gain_capital(r, -penalty)
-        outcome = "broken:" + ",".join(sc.role_ids[r] for r in breakers) if breakers else "kept"
-        settled.append(Offer(o.id, o.turn, o.frm, o.to, o.ask, o.give, o.status, outcome))
+        outcome = "broken:" + ",".join([sc.role_ids[r] for r in breakers]) if breakers else "kept"
+        settled.append(_new(Offer, (o.id, o.turn, o.frm, o.to, o.ask, o.give, o.status, outcome)))
     w.offers = tuple(settled)
-    w.history = w.history + (TurnRecord(w.turn, orders, w.offers, tuple(w.shocks_this_turn)),)
+    w.history = (*w.history, _new(TurnRecord, (w.turn, orders, w.offers, tuple(w.shocks_this_turn))))
 
 
 def run_upkeep(w: Work) -> None:
     sc = w.sc
     # §8.1 drift.
     w.cause = "drift"
-    windows, turn = w.windows, w.turn
+    tracks, windows, turn = w.tracks, w.windows, w.turn
     for d in sc.drift:
-        if d.suspended_by and any(windows[x] >= turn for x in d.suspended_by):
+        if d.suspended_by and _any_open(windows, d.suspended_by, turn):
             continue
-        base = d.base + (w.tracks[d.source] * d.num // d.den if d.source >= 0 else 0)
-        base = min(sc.track_max[d.track], max(sc.track_min[d.track], base))
-        gap = base - w.tracks[d.track]
+        i = d.track
+        base = d.base + (tracks[d.source] * d.num // d.den if d.source >= 0 else 0)
+        if base > sc.track_max[i]:
+            base = sc.track_max[i]
+        elif base < sc.track_min[i]:
+            base = sc.track_min[i]
+        gap = base - tracks[i]
         if gap:
-            w.shift(d.track, max(-d.rate, min(d.rate, gap)))
+            w.shift(i, d.rate if gap > d.rate else -d.rate if gap < -d.rate else gap)
     # §8.2 expiries.
     w.windows = [0 if last <= w.turn else last for last in w.windows]
     if w.blocks:
@@ -141,8 +159,7 @@ def run_upkeep(w: Work) -> None:
             status[sh] = OUT
     # §8.4 income.
     w.cause = "income"
-    for role, income in enumerate(sc.role_income):
-        w.gain_capital(role, income)
+    w.gain_capital_all(zip(range(len(sc.role_income)), sc.role_income, repeat("income")))
     # §8.5 last turn.
     if w.turn >= sc.rules.turns:
         w.phase, w.end_reason = OVER, "last turn"
@@ -157,22 +174,38 @@ def run_upkeep(w: Work) -> None:
     w.turn += 1
 
 
+def _any_open(windows: list[int], which: tuple[int, ...], turn: int) -> bool:
+    """Whether any window in `which` is open on `turn`."""
+    for x in which:  # noqa: SIM110 - a plain loop: any() would build a generator per call
+        if windows[x] >= turn:
+            return True
+    return False
+
+
 def begin_turn(s: GameState) -> GameState:
-    """Reset the per-turn fields; the state at this point is the turn's checkpoint."""
+    """Reset the per-turn fields; the state at this point is the turn's checkpoint.
+
+    :meth:`Work.restart` relies on this changing only the fields set here."""
     n = len(s.sc.role_ids)
     empty = _EMPTY[n]
-    fresh = s._replace(
-        phase=s.sc.phases[0],
-        orders=empty,
-        ready=_NOT_READY[n],
-        offers=(),
-        revealed=empty,
-        shocks_this_turn=(),
-        turn_start=s.tracks,
-    )
-    return fresh._replace(checkpoints=s.checkpoints[: s.turn - 1] + (fresh,))
+    fields = list(s)  # tuple surgery: several times cheaper than NamedTuple._replace
+    fields[_PHASE] = s.sc.phases[0]
+    fields[_ORDERS] = empty
+    fields[_READY] = _NOT_READY[n]
+    fields[_OFFERS] = ()
+    fields[_REVEALED] = empty
+    fields[_SHOCKS_THIS_TURN] = ()
+    fields[_TURN_START] = s.tracks
+    fresh = _new(GameState, fields)
+    fields[_CHECKPOINTS] = s.checkpoints[: s.turn - 1] + (fresh,)
+    return _new(GameState, fields)
 
 
+_new = tuple.__new__  # builds a NamedTuple from a sequence without its argument parsing
+_FIELD = {name: i for i, name in enumerate(GameState._fields)}
+_PHASE, _ORDERS, _READY, _OFFERS = _FIELD["phase"], _FIELD["orders"], _FIELD["ready"], _FIELD["offers"]
+_REVEALED, _SHOCKS_THIS_TURN = _FIELD["revealed"], _FIELD["shocks_this_turn"]
+_TURN_START, _CHECKPOINTS = _FIELD["turn_start"], _FIELD["checkpoints"]
 _NOT_READY = tuple((False,) * n for n in range(9))
 _EMPTY: tuple[tuple[tuple[()], ...], ...] = tuple(((),) * n for n in range(9))
 _AUTOMATIC = {SHOCK: run_shock, ADJUDICATION: run_adjudication, UPKEEP: run_upkeep}
@@ -205,7 +238,10 @@ def advance(s: GameState) -> GameState:
                 return w.freeze()
             if w.turn != turn:  # upkeep finished the turn
                 s = begin_turn(w.freeze())
-                break
+                if s.phase not in _AUTOMATIC:
+                    break
+                w.restart(s)  # the next turn opens with an automatic phase: keep working
+                continue
             i = phases.index(w.phase) + 1
             w.phase = phases[i]
             if w.phase not in _AUTOMATIC:
@@ -215,10 +251,18 @@ def advance(s: GameState) -> GameState:
 
 
 def _next_phase(s: GameState) -> GameState:
-    nxt = s.sc.phases[s.sc.phases.index(s.phase) + 1]
-    return s._replace(phase=nxt, ready=_NOT_READY[len(s.ready)])
+    fields = list(s)
+    fields[_PHASE] = s.sc.phases[s.sc.phases.index(s.phase) + 1]
+    fields[_READY] = _NOT_READY[len(s.ready)]
+    return _new(GameState, fields)
 
 
 def settle_unanswered(offers: tuple[Offer, ...], role: int) -> tuple[Offer, ...]:
-    """§6.6: sealing declines offers to `role` still pending."""
-    return tuple(o._replace(status=DECLINED) if o.to == role and o.status == PENDING else o for o in offers)
+    """§6.6: sealing declines offers to `role` still pending (`offers` itself when none is)."""
+    settled: list[Offer] | None = None
+    for i, o in enumerate(offers):
+        if o.to == role and o.status == PENDING:
+            if settled is None:
+                settled = list(offers)
+            settled[i] = _new(Offer, (o.id, o.turn, o.frm, o.to, o.ask, o.give, DECLINED, o.outcome))
+    return offers if settled is None else tuple(settled)

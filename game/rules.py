@@ -41,17 +41,7 @@ _OFFERS = GameState._fields.index("offers")
 _NEXT_OFFER = GameState._fields.index("next_offer")
 _STATUS = Offer._fields.index("status")
 
-
-def _answered(o: Offer, status: str) -> Offer:
-    return _new_state(Offer, (*o[:_STATUS], status, *o[_STATUS + 1 :]))
-
-
-_new_state = tuple.__new__
-
-
-def _with(s: GameState, index: int, value: object) -> GameState:
-    """One-field update, several times cheaper than ``_replace`` on the hot path."""
-    return _new_state(GameState, (*s[:index], value, *s[index + 1 :]))
+_new_state = tuple.__new__  # builds a NamedTuple from one sequence, skipping its argument parsing
 
 
 def new_game(sc: Compiled, seed: int, controllers: tuple[str, ...] | None = None) -> GameState:
@@ -98,11 +88,14 @@ def new_game(sc: Compiled, seed: int, controllers: tuple[str, ...] | None = None
         w.shuffle(deck)
         w.decks[role] = tuple(deck)
         w.draw(role, sc.role_hand_size[role])
-    s = w.freeze(phase=sc.phases[0])
-    return advance(begin_turn(s))
+    w.phase = sc.phases[0]
+    return advance(begin_turn(w.freeze()))
 
 
 # ----------------------------------------------------------------------- legality
+
+
+_Eligible = tuple[int, int, tuple[Command, ...]]  # card, cost, its play commands
 
 
 class _Menus:
@@ -132,41 +125,94 @@ class _Menus:
         )
         self.offer_cmds = tuple({g: tuple(c for _, c in pairs) for g, pairs in t.items()} for t in self.offers)
         self._menu_cache: dict[tuple[int, tuple[int, ...]], tuple[Command, ...]] = {}
-        self._answers: dict[tuple[str, int], tuple[Command, Command]] = {}
+        self.answer_cache: dict[tuple[int, int], tuple[Command, Command]] = {}
+        self.role_ids = ids
+        # Canonical text of every command above (and of answers as they are made):
+        # a dict lookup is several times cheaper than Command.text's join.
+        self.text: dict[Command, str] = {c: c.text for c in (*self.done, *self.seal)}
+        self.text.update((c, c.text) for cmds in self.play for c in cmds)
+        self.text.update((c, c.text) for t in self.offer_cmds for cmds in t.values() for c in cmds)
+        self.max_cards = sc.rules.max_cards_per_turn
+        self.max_offers = sc.rules.max_offers_per_role
+        # One-entry cache per role (see eligible): a game asks the same question of
+        # the same role several times in a row within a phase.
+        self.eligible_cache: list[tuple[object, tuple[_Eligible, ...]]] = [(None, ())] * len(ids)
 
-    def answers(self, role: str, offer_id: int) -> tuple[Command, Command]:
+    def answers(self, role: int, offer_id: int) -> tuple[Command, Command]:
+        """`role`'s accept and decline of offer `offer_id` (built once; legal_actions
+        looks in ``answer_cache`` itself first)."""
         key = (role, offer_id)
-        hit = self._answers.get(key)
+        hit = self.answer_cache.get(key)
         if hit is None:
-            if len(self._answers) > 20000:
-                self._answers.clear()
-            oid = str(offer_id)
-            hit = self._answers[key] = (Command(role, "accept", (oid,)), Command(role, "decline", (oid,)))
+            if len(self.answer_cache) > 20000:
+                for pair in self.answer_cache.values():
+                    for c in pair:
+                        del self.text[c]
+                self.answer_cache.clear()
+            me, oid = self.role_ids[role], str(offer_id)
+            hit = self.answer_cache[key] = (Command(me, "accept", (oid,)), Command(me, "decline", (oid,)))
+            self.text.update((c, c.text) for c in hit)
         return hit
 
-    def offer_menu(self, role: int, hand: tuple[int, ...]) -> tuple[Command, ...]:
-        """Every offer `role` can make holding `hand` (hands repeat a lot: cached)."""
+    def diplomacy_menu(self, role: int, hand: tuple[int, ...]) -> tuple[Command, ...]:
+        """Every offer `role` can make holding `hand`, then its ``done`` (hands repeat a lot: cached)."""
         key = (role, tuple(sorted(hand)))
         hit = self._menu_cache.get(key)
         if hit is None:
             cmds = self.offer_cmds[role]
-            hit = tuple(c for give in sorted(set(hand)) for c in cmds[give])
+            hit = (*(c for give in sorted(set(hand)) for c in cmds[give]), self.done[role])
             if len(self._menu_cache) > 20000:
                 self._menu_cache.clear()
             self._menu_cache[key] = hit
         return hit
 
+    def eligible(self, s: GameState, role: int, key: tuple[object, ...]) -> tuple[_Eligible, ...]:
+        """The cards of `role`'s hand that pass §6.2-6.4 (requirement, blocks,
+        coercion) now, in hand order, each with its cost and play commands. The
+        per-order checks (cost against what is left, a card already chosen) stay in
+        legal_actions.
+
+        `key` holds everything these checks read from `s`: the hand, and what a
+        card requirement (a compiled condition: tracks, turn_start, flags, windows,
+        turn, revealed — see game.compiled) and §6.3-6.4 (blocks, turn, the
+        stability track) read. None of it changes while orders are written, so the
+        last answer per role is kept in ``eligible_cache`` and reused for as long
+        as the key stays equal (legal_actions checks that before calling)."""
+        hit = self.eligible_cache[role]
+        if hit[0] == key:
+            return hit[1]
+        sc = s.sc
+        coercion_ok = s.tracks[sc.stability] > sc.rules.coercive_blocked_at_or_below
+        out = []
+        for card in s.hands[role]:
+            req = sc.card_requires[card]
+            if (
+                (coercion_ok or not sc.card_coercive[card])
+                and (req is None or req(s))
+                and not (s.blocks and _blocked(s, role, card))
+            ):
+                out.append((card, sc.card_cost[card], self.play[card]))
+        result = tuple(out)
+        self.eligible_cache[role] = (key, result)
+        return result
+
 
 _MENUS: dict[int, tuple[Compiled, _Menus]] = {}
+_last_menus: tuple[Compiled | None, _Menus | None] = (None, None)
 
 
 def menus(sc: Compiled) -> _Menus:
     """The scenario's command tables (kept alive with the scenario they index)."""
+    global _last_menus
+    last_sc, last = _last_menus
+    if last_sc is sc and last is not None:  # the common case: one scenario per process
+        return last
     hit = _MENUS.get(id(sc))
     if hit is None or hit[0] is not sc:
         if len(_MENUS) > 64:
             _MENUS.clear()
         hit = _MENUS[id(sc)] = (sc, _Menus(sc))
+    _last_menus = hit
     return hit[1]
 
 
@@ -199,45 +245,62 @@ def playable(s: GameState, role: int, card: int) -> str:
     return ""
 
 
-def legal_actions(s: GameState, role: int) -> list[Command]:
-    """Every enumerable command `role` may send now (free-text `say` is never listed)."""
-    if s.phase == OVER or s.paused or s.ready[role]:
+def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one branch per phase, kept inline for speed
+    """Every enumerable command `role` may send now (free-text `say` is never listed).
+
+    This runs before every command of every simulated game, so it is written for
+    speed: plain loops (a comprehension costs a function call), no helper calls in
+    the common cases, and per-scenario tables from :class:`_Menus`."""
+    phase = s.phase
+    if phase == OVER or s.paused or s.ready[role]:
         return []
     sc = s.sc
-    menu = menus(sc)
-    if s.phase == DIPLOMACY:
+    last_sc, menu = _last_menus  # menus(sc), without the call in the common case
+    if last_sc is not sc or menu is None:
+        menu = menus(sc)
+    if phase == DIPLOMACY:
+        if s.diplomacy_locked:
+            return [menu.done[role]]
+        mine: list[int] = []  # recipients of this role's offers so far
+        for o in s.offers:
+            if o.frm == role:
+                mine.append(o.to)
+        if len(mine) >= menu.max_offers:
+            return [menu.done[role]]
+        if not mine:
+            return list(menu.diplomacy_menu(role, s.hands[role]))
         out: list[Command] = []
-        if not s.diplomacy_locked:
-            mine = [o.to for o in s.offers if o.frm == role]
-            if len(mine) < sc.rules.max_offers_per_role:
-                if mine:
-                    table = menu.offers[role]
-                    for give in sorted(set(s.hands[role])):
-                        out.extend(cmd for to, cmd in table[give] if to not in mine)
-                else:
-                    out.extend(menu.offer_menu(role, s.hands[role]))
+        table = menu.offers[role]
+        for give in sorted(set(s.hands[role])):
+            out.extend(cmd for to, cmd in table[give] if to not in mine)
         out.append(menu.done[role])
         return out
-    if s.phase == ORDERS:
+    if phase == ORDERS:
         out = []
-        me = sc.role_ids[role]
         for o in s.offers:
             if o.to == role and o.status == PENDING:
-                out.extend(menu.answers(me, o.id))
+                pair = menu.answer_cache.get((role, o.id))  # menu.answers, without the call
+                out += pair if pair is not None else menu.answers(role, o.id)
         order = s.orders[role]
-        if len(order) < sc.rules.max_cards_per_turn:
-            left = s.capital[role] - sum(sc.card_cost[c] for c, _ in order)
-            coercion_ok = s.tracks[sc.stability] > sc.rules.coercive_blocked_at_or_below
-            chosen = {c for c, _ in order}
-            for card in s.hands[role]:
-                if (
-                    sc.card_cost[card] <= left
-                    and card not in chosen
-                    and (coercion_ok or not sc.card_coercive[card])
-                    and (sc.card_requires[card] is None or sc.card_requires[card](s))  # type: ignore[misc]
-                    and not (s.blocks and _blocked(s, role, card))
-                ):
-                    out.extend(menu.play[card])
+        if len(order) < menu.max_cards:
+            # menu.eligible(s, role, key), its cache checked here to save the call
+            key = (s.hands[role], s.tracks, s.turn_start, s.flags, s.windows, s.turn, s.revealed, s.blocks)
+            hit = menu.eligible_cache[role]
+            cards = hit[1] if hit[0] == key else menu.eligible(s, role, key)
+            left = s.capital[role]
+            if order:
+                cost = sc.card_cost
+                chosen = []
+                for c, _ in order:
+                    chosen.append(c)
+                    left -= cost[c]
+                for card, price, cmds in cards:
+                    if price <= left and card not in chosen:
+                        out += cmds
+            else:
+                for _, price, cmds in cards:
+                    if price <= left:
+                        out += cmds
         out.append(menu.seal[role])
         return out
     return []
@@ -362,33 +425,48 @@ def _explain(s: GameState, role: int, cmd: Command) -> None:  # noqa: C901
 
 
 def apply_fast(s: GameState, cmd: Command) -> GameState:
-    """Apply a role command known to be legal (from legal_actions). No checks."""
+    """Apply a role command known to be legal (from legal_actions). No checks.
+
+    Every simulated command passes through here, so each verb builds its one new
+    state by tuple surgery — the fields copied into a list, the changed ones set,
+    ``tuple.__new__`` back — several times cheaper than ``_replace``."""
+    actor, verb, args = cmd
     sc = s.sc
-    role = sc.role_index[cmd.actor]
-    verb = cmd.verb
+    role = sc.role_index[actor]
     if verb == "play":
-        card = sc.card_index[cmd.args[0]]
-        target = sc.role_index[cmd.args[1]] if len(cmd.args) > 1 else -1
         orders = list(s.orders)
-        orders[role] = orders[role] + ((card, target),)
-        return _with(s, _ORDERS, tuple(orders))
+        orders[role] += ((sc.card_index[args[0]], sc.role_index[args[1]] if len(args) > 1 else -1),)
+        fields = list(s)
+        fields[_ORDERS] = tuple(orders)
+        return _new_state(GameState, fields)
     if verb == "seal" or verb == "done":
         ready = list(s.ready)
         ready[role] = True
-        s = _with(s, _READY, tuple(ready))
+        fields = list(s)  # one new state even when sealing also settles offers
+        fields[_READY] = tuple(ready)
         if verb == "seal" and s.offers:
-            s = _with(s, _OFFERS, settle_unanswered(s.offers, role))
+            fields[_OFFERS] = settle_unanswered(s.offers, role)
+        s = _new_state(GameState, fields)
         return advance(s) if all(ready) else s
     if verb == "offer":
-        to, ask, give = sc.role_index[cmd.args[0]], sc.card_index[cmd.args[1]], sc.card_index[cmd.args[2]]
-        offer = Offer(s.next_offer, s.turn, role, to, ask, give, PENDING, "")
-        return _with(_with(s, _OFFERS, s.offers + (offer,)), _NEXT_OFFER, s.next_offer + 1)
+        number = s.next_offer
+        to, ask, give = sc.role_index[args[0]], sc.card_index[args[1]], sc.card_index[args[2]]
+        fields = list(s)
+        fields[_OFFERS] = (*s.offers, _new_state(Offer, (number, s.turn, role, to, ask, give, PENDING, "")))
+        fields[_NEXT_OFFER] = number + 1
+        return _new_state(GameState, fields)
     if verb == "accept" or verb == "decline":
         status = ACCEPTED if verb == "accept" else DECLINED
-        oid = int(cmd.args[0])
-        return _with(s, _OFFERS, tuple(_answered(o, status) if o.id == oid else o for o in s.offers))
+        oid = int(args[0])
+        offers = list(s.offers)
+        for i, o in enumerate(offers):
+            if o.id == oid:
+                offers[i] = _new_state(Offer, (*o[:_STATUS], status, *o[_STATUS + 1 :]))
+        fields = list(s)
+        fields[_OFFERS] = tuple(offers)
+        return _new_state(GameState, fields)
     if verb == "say":
-        msg = Message(s.turn, role, sc.role_index[cmd.args[0]], cmd.args[1])
+        msg = Message(s.turn, role, sc.role_index[args[0]], args[1])
         return s._replace(messages=s.messages + (msg,))
     raise ValueError(f"not a role command: {cmd.text}")
 

@@ -11,7 +11,7 @@ from game.agents.base import Agent
 from game.agents.random_agent import RandomAgent
 from game.commands import Command
 from game.compiled import Compiled
-from game.rules import apply_fast, legal_actions, new_game
+from game.rules import apply_fast, legal_actions, menus, new_game
 from game.state import OVER, GameState
 from game.views import role_view
 
@@ -39,19 +39,25 @@ def play(sc: Compiled, seed: int, agents: Sequence[Agent], record: bool = True) 
         progressed = False
         for role in range(n):
             agent = agents[role]
+            needs_view = agent.needs_view
             phase = s.phase
             while not s.ready[role] and s.phase is phase:
                 legal = legal_actions(s, role)
                 if not legal:
                     break
-                cmd: Command = agent.act(role_view(s, role) if agent.needs_view else _EMPTY, legal)
+                cmd: Command = agent.act(role_view(s, role) if needs_view else _EMPTY, legal)
                 if record:
                     commands.append(cmd)
                 s = apply_fast(s, cmd)
                 progressed = True
         if not progressed:
             raise RuntimeError(f"no role can act in turn {s.turn} phase {s.phase}")
-    return Played(s, tuple(c.text for c in commands))
+    text = menus(sc).text  # the canonical texts of enumerable commands, precomputed
+    try:
+        texts = tuple(map(text.__getitem__, commands))
+    except KeyError:  # a command no menu lists (an agent built its own): spell each out
+        texts = tuple([text.get(c) or c.text for c in commands])
+    return Played(s, texts)
 
 
 def random_agents(sc: Compiled, seed: int) -> list[Agent]:

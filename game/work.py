@@ -8,13 +8,14 @@ ledger is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from game import rng
 from game.compiled import OWNER, TARGET, Compiled
 from game.state import IN_DECK, ORDERS, OUT, GameState, LedgerEntry
 
-_new_entry = tuple.__new__  # builds a LedgerEntry without NamedTuple's argument parsing
+_new = tuple.__new__  # builds a NamedTuple (LedgerEntry, GameState) from one sequence, skipping its argument parsing
 
 
 class Work:
@@ -84,41 +85,65 @@ class Work:
         self.history = s.history
         self.end_reason = s.end_reason
 
+    def restart(self, s: GameState) -> None:
+        """Become ``Work(s)`` where `s` is :func:`~game.phases.begin_turn` of this
+        copy's own :meth:`freeze`: only the per-turn fields begin_turn resets (and the
+        base) are taken from `s`; the tracks, piles and deck lists, the stream
+        position, turn, flags, history and end reason already hold `s`'s values, so
+        the copying ``__init__`` does is skipped at every turn boundary."""
+        self.base = s
+        self.phase = s.phase
+        self.turn_start = s.turn_start
+        self.revealed = s.revealed
+        self.shocks_this_turn = list(s.shocks_this_turn)
+        self.ledger = []
+        self.cause = ""
+        self.roll_note = ""
+        self.owner = -1
+        self.target = -1
+        self.orders = s.orders
+        self.ready = s.ready
+        self.offers = s.offers
+
     def freeze(self, **changes: Any) -> GameState:
-        """The new immutable state: the base with every working field written back."""
+        """The new immutable state: the base with every working field written back
+        (built positionally: the generated NamedTuple constructor is much slower)."""
         b = self.base
-        out = GameState(
-            b.sc,
-            b.seed,
-            self.rng,
-            self.turn,
-            self.phase,
-            tuple(self.tracks),
-            self.turn_start,
-            tuple(self.capital),
-            tuple(self.hands),
-            tuple(self.decks),
-            tuple(self.discards),
-            tuple(self.removed),
-            self.orders,
-            self.ready,
-            self.offers,
-            b.next_offer,
-            self.revealed,
-            self.flags,
-            tuple(self.windows),
-            tuple(self.blocks),
-            tuple(self.shock_status),
-            tuple(self.shock_delta),
-            tuple(self.shocks_this_turn),
-            b.ledger + tuple(self.ledger) if self.ledger else b.ledger,
-            self.history,
-            b.messages,
-            b.paused,
-            b.diplomacy_locked,
-            b.controllers,
-            self.end_reason,
-            b.checkpoints,
+        out: GameState = _new(
+            GameState,
+            (
+                b.sc,
+                b.seed,
+                self.rng,
+                self.turn,
+                self.phase,
+                tuple(self.tracks),
+                self.turn_start,
+                tuple(self.capital),
+                tuple(self.hands),
+                tuple(self.decks),
+                tuple(self.discards),
+                tuple(self.removed),
+                self.orders,
+                self.ready,
+                self.offers,
+                b.next_offer,
+                self.revealed,
+                self.flags,
+                tuple(self.windows),
+                tuple(self.blocks),
+                tuple(self.shock_status),
+                tuple(self.shock_delta),
+                tuple(self.shocks_this_turn),
+                b.ledger + tuple(self.ledger) if self.ledger else b.ledger,
+                self.history,
+                b.messages,
+                b.paused,
+                b.diplomacy_locked,
+                b.controllers,
+                self.end_reason,
+                b.checkpoints,
+            ),
         )
         return out._replace(**changes) if changes else out
 
@@ -129,9 +154,13 @@ class Work:
         return v
 
     def shuffle(self, items: list[int]) -> None:
+        """Fisher–Yates in place; the same draws as calling :meth:`below` per swap."""
+        seed, k, draw = self.seed, self.rng, rng.draw
         for i in range(len(items) - 1, 0, -1):
-            j = self.below(i + 1)
+            j = draw(seed, k) % (i + 1)
+            k += 1
             items[i], items[j] = items[j], items[i]
+        self.rng = k
 
     # -- primitives used by compiled effects --------------------------------------
     def resolve(self, role: int) -> int:
@@ -143,7 +172,7 @@ class Work:
 
     def log(self, subject: str, before: int, after: int) -> None:
         self.ledger.append(
-            _new_entry(LedgerEntry, (self.turn, self.phase, subject, before, after, self.cause, self.roll_note))
+            _new(LedgerEntry, (self.turn, self.phase, subject, before, after, self.cause, self.roll_note))
         )
 
     def shift(self, i: int, amount: int) -> None:
@@ -158,8 +187,24 @@ class Work:
             after = sc.track_min[i]
         self.tracks[i] = after
         self.ledger.append(
-            _new_entry(LedgerEntry, (self.turn, self.phase, sc.track_ids[i], before, after, self.cause, self.roll_note))
+            _new(LedgerEntry, (self.turn, self.phase, sc.track_ids[i], before, after, self.cause, self.roll_note))
         )
+
+    def shift_all(self, shifts: tuple[tuple[int, int, int, int, str], ...]) -> None:
+        """:meth:`shift` for each (track, amount, min, max, track id) in turn, amounts
+        never 0: compiled effects pass a run of consecutive shifts in one call, and
+        the clamping and ledger entries are exactly those of ``shift``."""
+        tracks, ledger = self.tracks, self.ledger
+        turn, phase, cause, note = self.turn, self.phase, self.cause, self.roll_note
+        for i, amount, lo, hi, subject in shifts:
+            before = tracks[i]
+            after = before + amount
+            if after > hi:
+                after = hi
+            elif after < lo:
+                after = lo
+            tracks[i] = after
+            ledger.append(_new(LedgerEntry, (turn, phase, subject, before, after, cause, note)))
 
     def gain_capital(self, role: int, amount: int) -> None:
         if role < 0 or amount == 0:
@@ -173,11 +218,34 @@ class Work:
             after = 0
         self.capital[role] = after
         self.ledger.append(
-            _new_entry(
+            _new(
                 LedgerEntry,
                 (self.turn, self.phase, self.sc.capital_ids[role], before, after, self.cause, self.roll_note),
             )
         )
+
+    def gain_capital_all(self, changes: Iterable[tuple[int, int, str]]) -> None:
+        """:meth:`gain_capital` for each (role, amount, cause) in turn, ``cause`` being
+        the ledger cause (and left in ``self.cause``, as one call after another would
+        leave it). Every ordered card's cost and every role's income are paid this
+        way: one call per phase instead of one per payment."""
+        sc = self.sc
+        capital, ledger, top, subjects = self.capital, self.ledger, sc.role_max_capital, sc.capital_ids
+        turn, phase, note = self.turn, self.phase, self.roll_note
+        cause = None
+        for role, amount, cause in changes:
+            if role < 0 or amount == 0:
+                continue
+            before = capital[role]
+            after = before + amount
+            if after > top[role]:
+                after = top[role]
+            elif after < 0:
+                after = 0
+            capital[role] = after
+            ledger.append(_new(LedgerEntry, (turn, phase, subjects[role], before, after, cause, note)))
+        if cause is not None:
+            self.cause = cause
 
     def roll(
         self,
@@ -236,7 +304,7 @@ class Work:
         if role < 0:
             return
         deck, hand = self.decks[role], self.hands[role]
-        for _ in range(count):
+        while count > 0:
             if not deck:
                 if not self.discards[role]:
                     break
@@ -244,8 +312,11 @@ class Work:
                 self.shuffle(pile)
                 deck = tuple(pile)
                 self.discards[role] = ()
-            hand += deck[-1:]
-            deck = deck[:-1]
+            # Cards come off the top (the end) one by one: take k at once, top first.
+            k = min(count, len(deck))
+            hand += deck[: -k - 1 : -1]
+            deck = deck[:-k]
+            count -= k
         self.decks[role], self.hands[role] = deck, hand
 
     def discard_random(self, role: int, count: int) -> None:

@@ -23,6 +23,9 @@ class RandomAgent:
         return cls(seed)
 
     def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
-        choice = legal[rng.draw(self.seed, self.index) % len(legal)]
+        n = len(legal)
+        # A lone command (often just "done" or "seal") needs no draw: any draw % 1 is 0.
+        # The draw is still used up, so every later choice is the one it always was.
+        choice = legal[0] if n == 1 else legal[rng.draw(self.seed, self.index) % n]
         self.index += 1
         return choice
