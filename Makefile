@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: play test bench bench-strength lint install clean chromium
+.PHONY: play test bench bench-strength lint install accel clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,10 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-play: $(STAMP)
+# The compiled engine (mypyc, about a minute the first time, instant when the sources are
+# unchanged). Without it everything still runs, on the pure-Python engine.
+accel: $(STAMP)
+	@$(BIN)/wedge accel build || echo "warning: the compiled engine could not be built; the pure-Python engine will run"
+
+play: $(STAMP) accel
 	$(BIN)/wedge play
 
-test: $(STAMP) lint chromium
+test: $(STAMP) lint accel chromium
 	$(BIN)/python -m pytest -q -n 2
 
 # tests/web drives a real headless Chromium: Debian's package, installed once (needs root).
@@ -36,13 +41,13 @@ $(BENCH_STAMP): $(STAMP)
 	touch $@
 
 # Speed figures (print, never assert): engine hot path, agents and ISMCTS, parallel playtests.
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) accel
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/ismcts_bench.py
 	$(BIN)/python bench/parallel_bench.py --games 1000
 
 # Playing strength (paired games, significance tests); several minutes on 2 cores.
-bench-strength: $(STAMP)
+bench-strength: $(STAMP) accel
 	$(BIN)/python bench/strength.py --seat us --games 200
 
 clean:

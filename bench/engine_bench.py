@@ -1,7 +1,10 @@
 """Engine speed figures (``make bench``). Prints numbers; asserts nothing.
 
 * whole standard games with four random agents, games/s and engine commands/s
-  (median of several repetitions, one process, so one core);
+  (median of several repetitions, one process, so one core), with the compiled
+  engine when it is built (``wedge accel build``; ``make bench`` builds it) and, for
+  comparison, with the pure-Python engine (the same bench in a ``WEDGE_PURE=1``
+  subprocess);
 * OpenSpiel's pure-Python tic_tac_toe random playthroughs, actions/s, measured in
   the same run, and the ratio of the two action rates;
 * the hot path piece by piece, averaged over the positions of real random games:
@@ -15,13 +18,18 @@ disturb the figures less.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from game import accel
 from game.agents.random_agent import RandomAgent
 from game.commands import Command
 from game.compiled import compile_scenario
@@ -72,8 +80,11 @@ def main() -> None:
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "standard.yaml"))
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--seconds", type=float, default=1.5)
+    ap.add_argument("--games-only", action="store_true", help="print only the games/s figures, as JSON")
     args = ap.parse_args()
     sc = compile_scenario(load_scenario(args.scenario))
+    if not args.games_only:
+        print(accel.status())
 
     # Warm the per-scenario command tables so the first repetition isn't penalised.
     for seed in range(50):
@@ -88,11 +99,18 @@ def main() -> None:
         return 1
 
     games = median_rate(one_game, args.reps, args.seconds)
+    if args.games_only:
+        print(json.dumps({"compiled": accel.active(), "games_per_s": games}))
+        return
     mean_commands = statistics.mean(commands_per_game)
     actions = tuple(g * mean_commands for g in games)
     print(f"standard game, 4 random agents: {games[1]:8.0f} games/s  (min {games[0]:.0f}, max {games[2]:.0f})")
     print(f"  commands per game: {mean_commands:.1f}")
     print(f"  engine commands/s: {actions[1]:8.0f}")
+    if accel.active():
+        pure = pure_rate(args)
+        print(f"  pure-Python engine: {pure[1]:8.0f} games/s  (min {pure[0]:.0f}, max {pure[2]:.0f})")
+        print(f"  compiled / pure: {games[1] / pure[1]:.2f}x")
 
     osp = openspiel_rate(args.reps, args.seconds)
     if osp is None:
@@ -142,6 +160,22 @@ def main() -> None:
     for label, fn in rows:
         lo, med, hi = median_rate(fn, 3, 0.5)
         print(f"  {label:40s} {med:10.0f}/s  ({1e6 / med:6.1f} µs)")
+
+
+def pure_rate(args: argparse.Namespace) -> tuple[float, float, float]:
+    """The whole-game figure again with the pure-Python engine, in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--games-only", "--scenario", args.scenario, "--reps", str(args.reps),
+         "--seconds", str(args.seconds)],
+        env={**os.environ, "WEDGE_PURE": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not data["compiled"], "WEDGE_PURE=1 still ran the compiled engine"
+    lo, med, hi = data["games_per_s"]
+    return float(lo), float(med), float(hi)
 
 
 def _choose(agent: RandomAgent, legal: list[Command]) -> Command:

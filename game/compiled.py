@@ -259,8 +259,10 @@ class _Compiler:
 
             return branch
         if isinstance(e, m.FlagEffect):
-            bit, value = 1 << self.flag[e.flag], e.value
-            return lambda w: w.set_flag(bit, value)
+            # Not `value`: that name holds an int in the set branch above, and a compiled
+            # build keeps one type per local name, which would turn True into 1.
+            bit, on = 1 << self.flag[e.flag], e.value
+            return lambda w: w.set_flag(bit, on)
         if isinstance(e, m.OpenWindowEffect):
             win, turns = self.window[e.window], e.turns
             return lambda w: w.open_window(win, turns)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from mypy_extensions import mypyc_attr
 
 from game import rng
 from game.commands import Command
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # agents of one's own may build on it
 class RandomAgent:
     """Uniform over legal commands; a whole order is built from such choices, then sealed."""
 
@@ -22,7 +26,7 @@ class RandomAgent:
     def from_spec(cls, sc: object, role: str, seed: int, arg: str, params: dict[str, str]) -> RandomAgent:
         return cls(seed)
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
         n = len(legal)
         # A lone command (often just "done" or "seal") needs no draw: any draw % 1 is 0.
         # The draw is still used up, so every later choice is the one it always was.

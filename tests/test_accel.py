@@ -1,0 +1,89 @@
+"""The compiled engine (mypyc) plays exactly the games the pure-Python engine plays.
+
+``make test`` builds it first (``wedge accel build``); where no build exists the
+comparisons are skipped, unless ``WEDGE_REQUIRE_ACCEL=1`` (CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+import game.rules
+from game import accel
+
+ROOT = Path(__file__).resolve().parent.parent
+PURE = {"WEDGE_PURE": "1"}
+
+
+@pytest.fixture(scope="module")
+def compiled() -> None:
+    if not accel.active():
+        if os.environ.get("WEDGE_REQUIRE_ACCEL", "") not in ("", "0"):
+            pytest.fail(f"no compiled engine, but WEDGE_REQUIRE_ACCEL is set: {accel.status()}")
+        pytest.skip(f"no compiled engine: {accel.status()}")
+
+
+def test_the_hot_path_runs_compiled_in_this_process(compiled: None) -> None:
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    for name in accel.MODULES:
+        module = __import__(name, fromlist=["_"])
+        assert module.__file__ is not None and module.__file__.endswith(suffix), name
+    assert "compiled engine (mypyc) in use" in accel.status()
+
+
+@pytest.mark.parametrize("scenario", ["standard", "classroom"])
+@pytest.mark.parametrize("seed", [1, 7, 2**40 + 3])
+def test_compiled_and_pure_engines_play_identical_games(compiled: None, wedge, scenario: str, seed: int) -> None:
+    path = str(ROOT / "scenarios" / f"{scenario}.yaml")
+    fast = wedge("simulate", path, "--seed", str(seed), "--json")
+    pure = wedge("simulate", path, "--seed", str(seed), "--json", env=PURE)
+    assert fast.returncode == 0 and pure.returncode == 0, fast.stderr + pure.stderr
+    assert fast.stdout == pure.stdout
+    assert json.loads(fast.stdout)["seed"] == seed
+
+
+def test_a_game_saved_by_one_engine_replays_hash_for_hash_on_the_other(compiled: None, wedge, tmp_path: Path) -> None:
+    standard = str(ROOT / "scenarios" / "standard.yaml")
+    compiled_save, pure_save = tmp_path / "compiled.json", tmp_path / "pure.json"
+    assert wedge("simulate", standard, "--seed", "11", "--save", str(compiled_save)).returncode == 0
+    assert wedge("simulate", standard, "--seed", "11", "--save", str(pure_save), env=PURE).returncode == 0
+    assert json.loads(compiled_save.read_text()) == json.loads(pure_save.read_text())
+    verify = wedge("replay", str(compiled_save), "--verify", env=PURE)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_the_pure_engine_runs_when_there_is_no_build(wedge, tmp_path: Path) -> None:
+    env = {"WEDGE_ACCEL_DIR": str(tmp_path)}
+    status = wedge("accel", "status", env=env)
+    assert status.returncode == 0
+    assert "pure-Python engine: no compiled build of these sources" in status.stdout
+    assert str(tmp_path) in status.stdout
+
+
+def test_an_incomplete_build_is_never_loaded(wedge, tmp_path: Path) -> None:
+    """A build missing a module (say, interrupted while copying) must not half-load."""
+    build = tmp_path / accel.source_key()
+    build.mkdir()
+    (build / "manifest.json").write_text(json.dumps({"key": build.name, "files": {"game.rules": "game/rules.so"}}))
+    status = wedge("accel", "status", env={"WEDGE_ACCEL_DIR": str(tmp_path)})
+    assert "no compiled build of these sources" in status.stdout
+
+
+def test_wedge_pure_forces_the_pure_engine(wedge) -> None:
+    status = wedge("accel", "status", env=PURE)
+    assert status.stdout.strip() == "pure-Python engine (WEDGE_PURE is set)"
+
+
+def test_the_build_key_follows_the_sources() -> None:
+    """A build is filed under a hash of every compiled module's source: an edited
+    module can never be shadowed by a stale build."""
+    key = accel.source_key()
+    assert key == accel.source_key() and len(key) == 24
+    assert {accel.source_path(m).name for m in accel.MODULES} >= {"rules.py", "state.py", "phases.py"}
+    assert all(accel.source_path(m).is_file() for m in accel.MODULES)
+    assert Path(game.rules.__file__ or "").stem.split(".")[0] == "rules"
