@@ -7,9 +7,16 @@ its game to the end — offers, messages, answers, cards, seals — pausing THIN
 milliseconds (uniformly 0.5x–1.5x, seeded) before each decision; ``--think 0`` is a
 stress test with no pause at all. Then the server is stopped and its database is read.
 
+The clients are spread over PROCS processes (default 2, whole games per process), each
+with its own event loop: 125 clients parsing every update in one Python process made
+that process, not the server, a large part of the measured latency.
+
 Prints:
 
-* order-ack latency (client-side, send to ``ack``) p50 / p90 / p99 / max;
+* order-ack latency, client-side, over the real socket: from just before the client
+  sends the ``command`` frame to the moment its reader reads the ``ack`` frame (the
+  headline figure), and to the moment ``Client.submit`` returns to the caller (which
+  adds the client's own task scheduling);
 * commands acknowledged, the rate, and the wall time;
 * lost commands (acknowledged to a client but absent from the database) and duplicated
   ones (in the database more often than acknowledged) — both must be 0;
@@ -18,13 +25,14 @@ Prints:
 
 Latency is wall-clock by nature: run it on a quiet machine. Asserts nothing.
 
-    .venv/bin/python bench/server_bench.py [--games 25] [--think 200] [--seed 1]
+    .venv/bin/python bench/server_bench.py [--games 25] [--think 200] [--seed 1] [--procs 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import queue
 import re
@@ -45,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from game import rng  # noqa: E402
 from game.errors import IllegalCommand  # noqa: E402
+from game.server import protocol as p  # noqa: E402
 from game.server.client import Client  # noqa: E402
 
 ROLES = ("us", "russia", "prc", "india")
@@ -143,7 +152,20 @@ def choose(role: str, view: dict[str, Any], legal: list[str], salt: int) -> str:
     return plays[x % len(plays)]
 
 
-async def play(client: Client, salt: int, think_ms: float, latencies: list[float], acked: list[str]) -> None:
+class TimedClient(Client):
+    """The library client, noting when its reader reads each ``ack`` frame."""
+
+    acked_at = 0.0
+
+    def _dispatch(self, frame: str | bytes) -> None:
+        if isinstance(frame, str) and frame.startswith('{"type":"ack"'):
+            self.acked_at = time.perf_counter()
+        super()._dispatch(frame)
+
+
+async def play(
+    client: TimedClient, salt: int, think_ms: float, latencies: list[tuple[float, float]], acked: list[str]
+) -> None:
     role = client.seat
     assert role is not None
     stream = rng.Stream(rng.derive(salt, "think", role))
@@ -154,41 +176,95 @@ async def play(client: Client, salt: int, think_ms: float, latencies: list[float
         if think_ms:
             await asyncio.sleep(think_ms * (0.5 + stream.below(1001) / 1000) / 1000)
         command = choose(role, client.view, client.legal, salt)
+        client.acked_at = 0.0
         start = time.perf_counter()
         try:
             ack = await client.submit(command, timeout=120)
         except IllegalCommand:
             continue  # cannot happen with this policy; counted as nothing
-        latencies.append(time.perf_counter() - start)
+        returned = time.perf_counter()
+        latencies.append((client.acked_at - start if client.acked_at else returned - start, returned - start))
         acked.append(ack.command)
 
 
-async def run(server: Server, games: int, think_ms: float, seed: int) -> dict[str, Any]:
+async def create_games(server: Server, games: int, seed: int) -> list[p.Created]:
     lobby = Client(server.base)
     await lobby.connect()
-    created = []
-    for i in range(games):
-        created.append(await lobby.create_game(server.admin, seed=rng.derive(seed, "bench", i)))
+    created = [await lobby.create_game(server.admin, seed=rng.derive(seed, "bench", i)) for i in range(games)]
     await lobby.close()
-    clients: list[tuple[str, str, Client]] = []
-    for game in created:
-        url = f"{server.base}/g/{game.game}"
+    return created
+
+
+async def play_games(
+    base: str, games: list[tuple[str, dict[str, str]]], think_ms: float, seed: int, ready: Any
+) -> dict[str, Any]:
+    """One client process: connect every seat and a spectator of `games`, wait for the
+    others (`ready`, a barrier), play to the end."""
+    clients: list[tuple[str, str, TimedClient]] = []
+    for game, tokens in games:
         for seat in (*ROLES, "public"):
-            c = Client(url, game.tokens.get(seat))
-            clients.append((game.game, seat, c))
+            clients.append((game, seat, TimedClient(f"{base}/g/{game}", tokens.get(seat))))
     await asyncio.gather(*(c.connect() for _, _, c in clients))
-    latencies: list[float] = []
-    acked: dict[tuple[str, str], list[str]] = {(g, s): [] for g, s, _ in clients if s != "public"}
-    start = time.perf_counter()
-    cpu0, mine0 = server.cpu(), time.process_time()
-    await asyncio.gather(*(play(c, seed, think_ms, latencies, acked[(g, s)]) for g, s, c in clients if s != "public"))
+    await asyncio.to_thread(ready.wait)
+    latencies: list[tuple[float, float]] = []
+    acked: dict[str, list[str]] = {f"{g} {s}": [] for g, s, _ in clients if s != "public"}
+    mine0 = time.process_time()
+    seats = [(f"{g} {s}", c) for g, s, c in clients if s != "public"]
+    await asyncio.gather(*(play(c, seed, think_ms, latencies, acked[key]) for key, c in seats))
     spectators = [c for _, s, c in clients if s == "public"]
     await asyncio.gather(*(c.wait_for(lambda x: x.view.get("phase") == "over", 60) for c in spectators))
-    wall = time.perf_counter() - start
-    cpu, mine = server.cpu() - cpu0, time.process_time() - mine0
-    rss_end = server.rss()
+    mine = time.process_time() - mine0
     await asyncio.gather(*(c.close() for _, _, c in clients))
-    return {"latencies": latencies, "acked": acked, "wall": wall, "cpu": cpu, "clients_cpu": mine, "rss_end": rss_end}
+    return {"latencies": latencies, "acked": acked, "cpu": mine, "done": time.perf_counter()}
+
+
+Games = list[tuple[str, dict[str, str]]]  # (game id, seat -> token)
+
+
+def worker(base: str, games: Games, think_ms: float, seed: int, ready: Any, out: Any) -> None:
+    """Entry point of a client process (spawned: nothing of the parent's loop is inherited)."""
+    try:
+        out.put(asyncio.run(play_games(base, games, think_ms, seed, ready)))
+    except BaseException as exc:
+        ready.abort()
+        out.put({"error": f"{type(exc).__name__}: {exc}"})
+        raise
+
+
+def run(server: Server, games: int, think_ms: float, seed: int, procs: int) -> dict[str, Any]:
+    created = asyncio.run(create_games(server, games, seed))
+    shares = [[(g.game, dict(g.tokens)) for g in created[k::procs]] for k in range(procs)]
+    shares = [s for s in shares if s]
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Barrier(len(shares) + 1)
+    results = ctx.Queue()
+    workers = [ctx.Process(target=worker, args=(server.base, s, think_ms, seed, ready, results)) for s in shares]
+    for w in workers:
+        w.start()
+    ready.wait(timeout=120)  # every client is connected: the clock starts
+    start = time.perf_counter()
+    cpu0 = server.cpu()
+    outs = [results.get(timeout=1800) for _ in workers]
+    for w in workers:
+        w.join(30)
+    errors = [o["error"] for o in outs if "error" in o]
+    if errors:
+        raise SystemExit(f"a client process failed: {errors[0]}")
+    cpu = server.cpu() - cpu0
+    wall = max(o["done"] for o in outs) - start
+    acked: dict[tuple[str, str], list[str]] = {}
+    for o in outs:
+        for key, commands in o["acked"].items():
+            game, seat = key.split(" ")
+            acked[(game, seat)] = commands
+    return {
+        "latencies": [x for o in outs for x in o["latencies"]],
+        "acked": acked,
+        "wall": wall,
+        "cpu": cpu,
+        "clients_cpu": sum(o["cpu"] for o in outs),
+        "rss_end": server.rss(),
+    }
 
 
 def audit(db: Path, acked: dict[tuple[str, str], list[str]]) -> tuple[int, int, int]:
@@ -218,25 +294,33 @@ def main() -> None:
     ap.add_argument("--games", type=int, default=25)
     ap.add_argument("--think", type=float, default=200.0, help="mean pause before each decision, ms (0 = none)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--procs", type=int, default=2, help="client processes the games are spread over (default 2)")
     args = ap.parse_args()
+    load0 = os.getloadavg()[0]  # other work on the machine skews every figure: say how busy it was
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         server = Server(db)
         rss_start = server.rss()
         try:
-            out = asyncio.run(run(server, args.games, args.think, args.seed))
+            out = run(server, args.games, args.think, args.seed, max(1, args.procs))
         finally:
             server.stop()
         lost, dup, stored = audit(db, out["acked"])
-    lat = out["latencies"]
+    lat = [read for read, _ in out["latencies"]]
+    ret = [returned for _, returned in out["latencies"]]
     n = len(lat)
-    print(f"{args.games} games x 4 seats + 1 spectator, think {args.think:g} ms, loopback")
-    print(f"  commands acknowledged  {n}  ({n / out['wall']:.0f}/s over {out['wall']:.1f} s)")
     print(
-        "  order-ack latency      "
-        f"p50 {pct(lat, 0.5) * 1000:.1f} ms  p90 {pct(lat, 0.9) * 1000:.1f} ms  "
-        f"p99 {pct(lat, 0.99) * 1000:.1f} ms  max {max(lat) * 1000:.1f} ms  (mean {statistics.fmean(lat) * 1000:.1f})"
+        f"{args.games} games x 4 seats + 1 spectator, think {args.think:g} ms, loopback, "
+        f"clients in {min(args.procs, args.games)} process(es)"
     )
+    print(f"  commands acknowledged  {n}  ({n / out['wall']:.0f}/s over {out['wall']:.1f} s)")
+    for name, values in (("order-ack latency", lat), ("  submit() returned", ret)):
+        print(
+            f"  {name:<22} "
+            f"p50 {pct(values, 0.5) * 1000:.1f} ms  p90 {pct(values, 0.9) * 1000:.1f} ms  "
+            f"p99 {pct(values, 0.99) * 1000:.1f} ms  max {max(values) * 1000:.1f} ms  "
+            f"(mean {statistics.fmean(values) * 1000:.1f})"
+        )
     print(f"  lost commands          {lost}   duplicated {dup}   (database holds {stored} player commands)")
     print(
         f"  server memory (RSS)    start {rss_start / 2**20:.0f} MiB  peak {server.peak_rss / 2**20:.0f} MiB  "
@@ -244,8 +328,9 @@ def main() -> None:
     )
     print(
         f"  CPU                    server {out['cpu']:.1f} s ({out['cpu'] / max(n, 1) * 1000:.2f} ms per command), "
-        f"the {args.games * 5} clients {out['clients_cpu']:.1f} s, machine load {os.getloadavg()[0]:.1f}"
+        f"the {args.games * 5} clients {out['clients_cpu']:.1f} s"
     )
+    print(f"  machine load (1 min)   {load0:.2f} before, {os.getloadavg()[0]:.2f} after (this run included)")
 
 
 if __name__ == "__main__":

@@ -7,9 +7,13 @@ terminal UI are imported by the handlers, so ``wedge --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent.parent / "scenarios" / "standard.yaml"
@@ -53,6 +57,47 @@ def add_commands(sub: Any) -> None:
     w.set_defaults(func=cmd_watch)
 
 
+class StopRequest:
+    """SIGTERM or Ctrl+C asks the server to stop cleanly, at whatever stage it is.
+
+    Installed before anything else of ``wedge serve`` runs: a signal that arrives while
+    the server is still importing, opening its database or replaying games is remembered
+    and honoured at the next step, so the database is always closed properly and the exit
+    code is 0 (without it, an early SIGTERM killed the process on the spot). Once the
+    event loop runs, :meth:`attach` makes the signal wake it."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._wake: Callable[[], object] | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        if self._wake is not None:
+            self._wake()
+
+    def attach(self, wake: Callable[[], object]) -> None:
+        """Call `wake` (thread- and signal-safe, e.g. ``loop.call_soon_threadsafe(...)``) on a signal."""
+        self._wake = wake
+        if self.requested:
+            wake()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[StopRequest]:
+        """Handle the signals for the duration of the block; the old handlers come back after."""
+        old: dict[int, Any] = {}
+        for sig in self.SIGNALS:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the handlers alone
+                old[sig] = signal.signal(sig, self)
+        try:
+            yield self
+        finally:
+            self._wake = None
+            for signum, handler in old.items():
+                signal.signal(signum, handler)
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"wedge: {message}", file=sys.stderr)
     return code
@@ -65,9 +110,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail("--games must be between 0 and 500")
     if args.deadline is not None and not 0 < args.deadline <= 7 * 24 * 3600:
         return _fail("--deadline must be a positive number of seconds (at most a week)")
-    from game.server.run import serve_main
+    with StopRequest().installed() as stop:
+        from game.server.run import serve_main  # imports the server: a signal meanwhile is kept for later
 
-    return serve_main(args)
+        return serve_main(args, stop=stop)
 
 
 def _terminal() -> bool:

@@ -1,9 +1,11 @@
 """One game on the server: seats and tokens, accepting commands, what each seat sees,
 phase deadlines and AI seats.
 
-The host is the only writer of its game. A command is checked by the engine, then
-appended to the store and committed, and only then applied to the game in memory,
-published and acknowledged — so what a client has seen acknowledged is on disk.
+The host is the only writer of its game. A command is checked by the engine against
+the game as it will be once every command already accepted is on disk (so commands of
+one game can share a group commit), then queued in the store. Only when that commit
+has returned is it applied to the game that clients see, published and acknowledged —
+so what a client has seen acknowledged, or any view showing it, is on disk.
 
 Audiences are the seats: each role, ``gm`` (the facilitator) and ``public`` (the
 projector and spectators). After every change each audience that has a connection
@@ -21,7 +23,8 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Container
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -86,6 +89,14 @@ class Subscriber(Protocol):
         """Queue one frame for the client without waiting."""
         ...
 
+    def hold(self) -> None:
+        """Keep posted frames back until :meth:`release`."""
+        ...
+
+    def release(self) -> None:
+        """Send the frames kept back, in order, at once."""
+        ...
+
 
 class Refused(Exception):
     """A request the server turns down; becomes an ``error`` message."""
@@ -123,6 +134,47 @@ class _Audience:
     deadline_key: tuple[Any, ...] | None = None
 
 
+#: Told when a command is acknowledged: (canonical text, duplicate).
+OnAck = Callable[[str, bool], None]
+
+
+@dataclass
+class _Accepted:
+    """A command checked and queued in the store, not yet known to be on disk."""
+
+    text: str
+    actor: str
+    state_hash: str
+    state: GameState
+    seat: str
+    key: str | None
+    waiters: list[tuple[asyncio.Future[tuple[str, bool]], OnAck | None, bool]] = field(default_factory=list)
+
+
+def _answer(waiters: list[tuple[asyncio.Future[tuple[str, bool]], OnAck | None, bool]], text: str) -> None:
+    for fut, on_ack, duplicate in waiters:
+        if on_ack is not None:
+            try:
+                on_ack(text, duplicate)
+            except Exception:  # a closed connection must not stop the others' answers
+                log.exception("error while acknowledging a command")
+        if not fut.done():
+            fut.set_result((text, duplicate))
+
+
+_PROBLEMS: dict[tuple[str, str], p.Problem] = {}
+
+
+def _problem(rule: str, reason: str) -> p.Problem:
+    """One shared (immutable) Problem per distinct refusal: hints are rebuilt after every change."""
+    hit = _PROBLEMS.get((rule, reason))
+    if hit is None:
+        if len(_PROBLEMS) > 4096:  # reasons can name cards and numbers: keep the cache bounded
+            _PROBLEMS.clear()
+        hit = _PROBLEMS[(rule, reason)] = p.Problem(rule=rule, reason=reason)
+    return hit
+
+
 def visible_to(seat: str, actor: str) -> bool:
     """May `seat` see a logged command sent by `actor`? Its own and the facilitator's."""
     return seat == GM or actor in (FACILITATOR, seat)
@@ -158,7 +210,9 @@ class GameHost:
                 self._own[actor] += 1
         self._audiences: dict[str, _Audience] = {}
         self._views = ViewMaker()
-        self._lock = asyncio.Lock()
+        self._accepted: deque[_Accepted] = deque()  # queued in the store, oldest first
+        self._head = state  # the game after the accepted commands: what new ones are checked against
+        self._accepted_keys: dict[tuple[str, str], _Accepted] = {}
         self._ai_task: asyncio.Task[None] | None = None
         self._ai_dirty = False
         self._takeover: set[int] = set()
@@ -261,14 +315,16 @@ class GameHost:
         role = self.sc.role_index.get(seat)
         return [] if role is None else [c.text for c in legal_actions(self.state, role)]
 
-    def _hints(self, seat: str) -> dict[str, p.Problem]:
-        """Why each card in the seat's hand cannot be added now (cards that can are left out)."""
+    def _hints(self, seat: str, legal_now: list[str] | None = None) -> dict[str, p.Problem]:
+        """Why each card in the seat's hand cannot be added now (cards that can are left out).
+
+        `legal_now` is the seat's legal commands if the caller has them already."""
         role = self.sc.role_index.get(seat)
         if role is None:
             return {}
         s = self.state
         sc = self.sc
-        legal = {c.text for c in legal_actions(s, role)}
+        legal = set(legal_now) if legal_now is not None else {c.text for c in legal_actions(s, role)}
         out: dict[str, p.Problem] = {}
         for card in sorted(set(s.hands[role])):
             targets = sc.card_targets[card]
@@ -278,7 +334,7 @@ class GameHost:
             try:
                 apply(s, text)
             except IllegalCommand as exc:
-                out[text] = p.Problem(rule=exc.rule, reason=exc.reason)
+                out[text] = _problem(exc.rule, exc.reason)
         return out
 
     def check(self, seat: str, text: str) -> p.Problem | None:
@@ -293,14 +349,25 @@ class GameHost:
             return p.Problem(rule=exc.rule or exc.code, reason=exc.reason or exc.message)
         return None
 
-    def _publish(self) -> None:
-        """Send each watching audience what changed in its own view (nothing if nothing did)."""
+    def _publish(self, include: Container[str] | None = None, exclude: Container[str] = ()) -> None:
+        """Send each watching audience what changed in its own view (nothing if nothing did).
+
+        `include`/`exclude` limit it to some seats, so that the seats that just sent a
+        command can be brought up to date (and acknowledged) before the others; each
+        audience compares with what it was last sent, so publishing in parts sends
+        exactly what one call for every seat would."""
         commands = self.record.commands
         dl_key = self._deadline_key_now()
         for aud in self._audiences.values():
             if not aud.subscribers:
                 aud.view = None
-        watched = [a for a in self._audiences.values() if a.subscribers]
+        watched = [
+            a
+            for a in self._audiences.values()
+            if a.subscribers and (include is None or a.seat in include) and a.seat not in exclude
+        ]
+        if not watched:
+            return
         views = self._views.views(self.state, [a.seat for a in watched])
         for aud in watched:
             seat = aud.seat
@@ -310,7 +377,8 @@ class GameHost:
             legal, hints = aud.legal, aud.hints
             if patch or legal is None:
                 # a seat's legal commands and refusals follow from what its view shows: recompute on change only
-                legal, hints = self._legal(seat), self._hints(seat)
+                legal = self._legal(seat)
+                hints = self._hints(seat, legal)
             new_legal = legal if legal != aud.legal else None
             new_hints = hints if hints != aud.hints else None
             fresh = [c for c, a in zip(commands[aud.sent :], self._actors[aud.sent :]) if visible_to(seat, a)]
@@ -349,54 +417,121 @@ class GameHost:
             who = "the facilitator" if cmd.actor == FACILITATOR else repr(cmd.actor[:40])
             raise Refused(p.FORBIDDEN, f"this token plays {seat}; it cannot send commands as {who}")
 
-    async def submit(
-        self, seat: str, text: str, source: str = "player", key: str | None = None, trusted: bool = False
-    ) -> tuple[str, bool]:
-        """Accept `text` from `seat`: (command, duplicate) once durable, or raise Refused.
+    def submit(
+        self,
+        seat: str,
+        text: str,
+        source: str = "player",
+        key: str | None = None,
+        trusted: bool = False,
+        on_ack: OnAck | None = None,
+    ) -> asyncio.Future[tuple[str, bool]]:
+        """Accept `text` from `seat`, or raise Refused at once.
 
-        The work runs as its own task, so a client that disconnects mid-way cannot leave the
-        game half-updated: once the store has the command, memory gets it too."""
-        task = asyncio.ensure_future(self._submit(seat, text, source, key, trusted))
-        return await asyncio.shield(task)
+        Returns a future of (command, duplicate) that resolves once the command is
+        durable, applied and published; `on_ack` is called at that same moment, before
+        the loop turns again (the connection's acknowledgement goes out without waiting
+        for its task to be scheduled). The game in memory changes only when the store
+        reports the commit, whatever happens to the connection that sent it meanwhile."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[tuple[str, bool]] = loop.create_future()
+        if self.closed:
+            raise Refused(p.SERVER, "the server is shutting down; the command was not accepted")
+        if key is not None:
+            hit = self.keys.get((seat, key))
+            if hit is not None:
+                _answer([(fut, on_ack, True)], self.record.commands[hit])
+                return fut
+            queued = self._accepted_keys.get((seat, key))
+            if queued is not None:  # sent again before the first one's commit: answer both then
+                queued.waiters.append((fut, on_ack, True))
+                return fut
+        try:
+            cmd = parse(text)
+        except CommandSyntaxError as exc:
+            raise illegal(exc) from None
+        self._authorize(seat, cmd, trusted)
+        try:
+            new = apply(self._head, cmd)
+        except IllegalCommand as exc:
+            raise illegal(exc) from None
+        h = state_hash(new)
+        idx = len(self.record.commands) + len(self._accepted)
+        entry = _Accepted(cmd.text, cmd.actor, h, new, seat, key, [(fut, on_ack, False)])
+        self.store.append((self.id, idx, cmd.text, h, seat, source, key), self)
+        self._accepted.append(entry)
+        self._head = new
+        if key is not None:
+            self._accepted_keys[(seat, key)] = entry
+        return fut
 
-    async def _submit(self, seat: str, text: str, source: str, key: str | None, trusted: bool) -> tuple[str, bool]:
-        async with self._lock:
-            if self.closed:
-                raise Refused(p.SERVER, "the server is shutting down; the command was not accepted")
-            if key is not None:
-                hit = self.keys.get((seat, key))
-                if hit is not None:
-                    return self.record.commands[hit], True
-            try:
-                cmd = parse(text)
-            except CommandSyntaxError as exc:
-                raise illegal(exc) from None
-            self._authorize(seat, cmd, trusted)
-            try:
-                new = apply(self.state, cmd)
-            except IllegalCommand as exc:
-                raise illegal(exc) from None
-            h = state_hash(new)
+    def stored(self, count: int, error: StoreError | None) -> Callable[[], None] | None:
+        """The store's report on this game's `count` oldest accepted commands (see Store.flush).
+
+        On success they join the record and the game; the seats that sent them get one
+        update covering all of them and then their acknowledgements. The returned
+        function does the rest (the other seats' and spectators' updates, AI seats),
+        once every game of the same commit has acknowledged. On failure none of them
+        happened: every command accepted since is refused too (each was checked against
+        the failed ones), and the game goes on from what is on disk."""
+        done = [self._accepted.popleft() for _ in range(min(count, len(self._accepted)))]
+        for entry in done:
+            if entry.key is not None:
+                self._accepted_keys.pop((entry.seat, entry.key), None)
+        if error is not None:
+            self._refuse_accepted(done, error)
+            return None
+        if not done:
+            return None
+        for entry in done:
             idx = len(self.record.commands)
-            try:
-                await self.store.append(self.id, idx, cmd.text, h, seat, source, key)
-            except StoreError as exc:
-                log.error("game %s: %s", self.id, exc)
-                raise Refused(p.SERVER, "the server could not store the command; it was not accepted") from None
-            self.record.commands.append(cmd.text)
-            self.record.hashes.append(h)
-            self._actors.append(cmd.actor)
-            if cmd.actor in self._own:
-                self._own[cmd.actor] += 1
-            if key is not None:
-                self.keys[(seat, key)] = idx
-            self.state = new
-            self._changed()
-            return cmd.text, False
+            self.record.commands.append(entry.text)
+            self.record.hashes.append(entry.state_hash)
+            self._actors.append(entry.actor)
+            if entry.actor in self._own:
+                self._own[entry.actor] += 1
+            if entry.key is not None:
+                self.keys[(entry.seat, entry.key)] = idx
+        self.state = done[-1].state
+        senders = {entry.seat for entry in done}
+        self._acknowledge(done, senders)
+        if self.closed:
+            return None
+        return lambda: self._stored_rest(senders)
 
-    def _changed(self) -> None:
-        self._deadline_update()
-        self._publish()
+    def _refuse_accepted(self, done: list[_Accepted], error: StoreError) -> None:
+        log.error("game %s: %s", self.id, error)
+        done.extend(self._accepted)  # none of them can stand without the failed ones
+        self.store.discard(self)
+        self._accepted.clear()
+        self._accepted_keys.clear()
+        self._head = self.state
+        refusal = Refused(p.SERVER, "the server could not store the command; it was not accepted")
+        for entry in done:
+            for fut, _, _ in entry.waiters:
+                if not fut.done():
+                    fut.set_exception(refusal)
+
+    def _acknowledge(self, done: list[_Accepted], senders: set[str]) -> None:
+        """Update the senders' seats, then acknowledge; each connection gets both in one write."""
+        held = [sub for seat in senders if (aud := self._audiences.get(seat)) for sub in aud.subscribers]
+        for sub in held:
+            sub.hold()
+        try:
+            if not self.closed:
+                try:
+                    self._deadline_update()
+                    self._publish(include=senders)
+                except Exception:  # the commands are on disk: they are acknowledged whatever happens here
+                    log.exception("game %s: error while publishing", self.id)
+            for entry in done:
+                _answer(entry.waiters, entry.text)
+        finally:
+            for sub in held:
+                sub.release()
+
+    def _stored_rest(self, senders: set[str]) -> None:
+        self._publish(exclude=senders)
         self._ai_kick()
 
     # -- deadlines -----------------------------------------------------------------------

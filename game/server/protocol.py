@@ -320,3 +320,11 @@ def parse_server(frame: str | bytes) -> ServerMessage:
 def dump(message: BaseModel) -> str:
     """A server message as compact JSON text (``None`` fields left out)."""
     return message.model_dump_json(exclude_none=True)
+
+
+def ack_json(request_id: int, command: str, duplicate: bool) -> str:
+    """``dump(Ack(...))`` without building the model: the one message sent for every command."""
+    return (
+        f'{{"type":"ack","id":{int(request_id)},"command":{json.dumps(command, ensure_ascii=False)},'
+        f'"duplicate":{"true" if duplicate else "false"}}}'
+    )

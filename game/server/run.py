@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import TextIO
 from game.compiled import Compiled, compile_scenario
 from game.errors import WedgeError
 from game.scenario.loader import load_scenario
+from game.server.cli import StopRequest
 from game.server.host import GM, GameHost
 from game.server.server import WedgeServer, check_on_deadline, game_seed, seat_controllers
 from game.server.store import Store
@@ -57,8 +57,25 @@ def announce_game(game: GameHost, base: str, out: TextIO) -> None:
     print(f"  {'projector':<12} wedge watch {url}", file=out)
 
 
-async def _serve(args: argparse.Namespace, scenario: Callable[[], Compiled], store: Store, out: TextIO) -> int:
+async def _serve(
+    args: argparse.Namespace, scenario: Callable[[], Compiled], store: Store, out: TextIO, stop: StopRequest
+) -> int:
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    stop.attach(lambda: loop.call_soon_threadsafe(stopped.set))
     server = WedgeServer.open(store, scenario)
+    try:
+        if not stop.requested:
+            await _start(server, args, out, stop)
+            await stopped.wait()
+    finally:
+        await server.close()
+    print("Server stopped; every accepted command is in the database.", file=out)
+    return 0
+
+
+async def _start(server: WedgeServer, args: argparse.Namespace, out: TextIO, stop: StopRequest) -> None:
+    """Listen, create the games asked for and print how to join (each step only if no stop came)."""
     for gid, why in server.broken.items():
         print(f"wedge: game {gid} cannot be resumed and is not served: {why}", file=sys.stderr)
     create = args.new or not (server.games or server.broken)
@@ -68,6 +85,8 @@ async def _serve(args: argparse.Namespace, scenario: Callable[[], Compiled], sto
     server.start_games()
     if create:
         for i in range(args.games):
+            if stop.requested:
+                return
             seed = None if args.seed is None else game_seed(args.seed, i)
             await server.create_game(None, args.seats, seed, args.deadline, args.on_deadline)
     # Everything loaded so far (modules, scenarios, resumed games) lives as long as the
@@ -75,6 +94,8 @@ async def _serve(args: argparse.Namespace, scenario: Callable[[], Compiled], sto
     # walk it again and again while players wait for their acknowledgements.
     gc.collect()
     gc.freeze()
+    if stop.requested:
+        return
     base = f"ws://{public_host(args.host)}:{port}"
     print(f"Wedge server on {base} · database {args.db} · {len(server.games)} game(s)", file=out)
     for game in server.games.values():
@@ -82,25 +103,20 @@ async def _serve(args: argparse.Namespace, scenario: Callable[[], Compiled], sto
     print(f"Admin token (creates more games over the protocol): {server.admin_token}", file=out)
     print(f"Ctrl+C stops the server; the games stay in {args.db} and resume when it starts again.", file=out)
     out.flush()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await server.close()
-    print("Server stopped; every accepted command is in the database.", file=out)
-    return 0
 
 
-def serve_main(args: argparse.Namespace, out: TextIO | None = None) -> int:
+def serve_main(args: argparse.Namespace, out: TextIO | None = None, stop: StopRequest | None = None) -> int:
     """Start the server. The scenario file is read only when a game is created: on a fresh
     database (before anything is written, so a bad file leaves nothing behind) or with
-    ``--new``; a restart that only resumes games never needs it."""
-    # The event loop, the store's writer thread and the AI threads hand the interpreter lock
-    # to each other constantly; the default 5 ms hand-over would add up to that to every step.
+    ``--new``; a restart that only resumes games never needs it.
+
+    SIGTERM and Ctrl+C stop it cleanly (exit code 0, database closed) at any point; the
+    handler is usually installed by ``wedge serve`` itself, before this module is imported."""
+    if stop is None:
+        with StopRequest().installed() as own:
+            return serve_main(args, out, own)
+    # The event loop and the AI threads hand the interpreter lock to each other; the
+    # default 5 ms hand-over would add up to that to every step.
     sys.setswitchinterval(SWITCH_INTERVAL)
     logging.basicConfig(level=logging.WARNING, format="wedge-server: %(levelname)s %(message)s")
     logging.getLogger("websockets").setLevel(logging.CRITICAL)  # handshake noise from port scanners etc.
@@ -119,6 +135,6 @@ def serve_main(args: argparse.Namespace, out: TextIO | None = None) -> int:
         scenario()
     store = Store.open(args.db)
     try:
-        return asyncio.run(_serve(args, scenario, store, out or sys.stdout))
+        return asyncio.run(_serve(args, scenario, store, out or sys.stdout, stop))
     finally:
         store.close()

@@ -7,11 +7,15 @@ committed with ``synchronous=FULL``, so an acknowledged command survives a crash
 the server process (or of the machine). Restarting replays every game from the
 commands and checks each state hash.
 
-All database work runs on one writer thread, which keeps the event loop free while
-SQLite waits for the disk. Appends queued while a commit is in progress are written
-together in the next transaction (group commit): one disk flush acknowledges many
-commands from many games. The database is opened in exclusive locking mode, so a
-second server cannot write to it at the same time.
+Accepted commands are written in group commits: :meth:`Store.append` queues one, and
+at the event loop's next turn everything queued meanwhile — from every game — goes to
+a writer thread as one transaction (one disk flush in WAL mode). When its COMMIT has
+returned, the writer hands the whole batch back to the loop with a single call, which
+tells each game which of its commands are on disk; only then are they applied,
+published and acknowledged. The disk wait never blocks the loop, and one hand-over
+(not one per command) stands between a commit and its acknowledgements. The database
+is opened in exclusive locking mode, so a second server cannot write to it at the same
+time.
 """
 
 from __future__ import annotations
@@ -19,22 +23,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import queue
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
 from game.errors import WedgeError
 from game.record import GameRecord
 
+log = logging.getLogger("wedge.server")
+
 SCHEMA_VERSION = 1
-T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,20 +99,45 @@ class StoredGame:
     commands: list[StoredCommand] = field(default_factory=list)
 
 
-_STOP = object()
 Op = Callable[[sqlite3.Connection], Any]
 Row = tuple[str, int, str, str, str, str, str | None]  # a command: game, idx, text, hash, seat, source, key
 _INSERT = "INSERT INTO commands(game_id, idx, command, state_hash, seat, source, key) VALUES(?,?,?,?,?,?,?)"
-Done = Callable[[Any, BaseException | None], None]
+
+
+class Sink(Protocol):
+    """Who appended commands (a game): told once per flush how many of them were written."""
+
+    def stored(self, count: int, error: StoreError | None) -> Callable[[], object] | None:
+        """`count` of its oldest unreported commands committed (error None) or were not stored.
+
+        May return more work, done once every sink of the same commit has heard."""
+        ...
 
 
 class Store:
-    """One database, one writer thread. Use :meth:`open`; call :meth:`close` at the end."""
+    """One database: commands are written by a writer thread in group commits, other
+    operations run at once on the caller's thread. Use :meth:`open`; call :meth:`close`
+    at the end.
 
-    def __init__(self, path: Path) -> None:
+    The event loop and the writer share one connection, never at the same time (a lock).
+    The loop queues accepted commands with :meth:`append`; at its next turn everything
+    queued goes to the writer as one batch (one transaction, one disk flush), and while
+    that batch is being written, newly accepted commands wait for the next one. When the
+    COMMIT has returned, the writer hands the batch back to the loop with a single call,
+    which tells each game (:class:`Sink`) what was stored: the disk wait never blocks
+    the loop, and only one hand-over stands between a commit and its acknowledgements."""
+
+    def __init__(self, path: Path, con: sqlite3.Connection) -> None:
         self.path = path
-        self._queue: queue.Queue[object] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._con: sqlite3.Connection | None = con
+        self._lock = threading.Lock()  # one user of the connection at a time
+        self._pending: list[tuple[Row, Sink]] = []  # accepted, not yet handed to the writer
+        self._flight = False  # a batch is with the writer
+        self._send_handle: asyncio.Handle | None = None
+        self._waiters: list[asyncio.Future[None]] = []
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._writer, name="wedge-store", daemon=True)
+        self._thread.start()
         self.commits = 0
         self.appended = 0
 
@@ -115,172 +145,173 @@ class Store:
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Store:
         """Open (creating if needed) and lock the database; raises StoreError in one line."""
-        store = cls(Path(path))
-        ready: Future[None] = Future()
-        store._thread = threading.Thread(target=store._run, args=(ready,), name="wedge-store", daemon=True)
-        store._thread.start()
-        ready.result()
-        return store
+        p = Path(path)
+        return cls(p, _connect(p))
 
     def close(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(_STOP)
-            self._thread.join(timeout=10)
-        self._thread = None
-
-    def _connect(self) -> sqlite3.Connection:
-        p = self.path
-        name = str(p)
-        if p.is_dir():
-            raise StoreError(f"cannot open database {name}: it is a directory")
-        if not p.parent.exists():
-            raise StoreError(f"cannot open database {name}: directory {p.parent} does not exist")
-        new = not p.exists()
-        try:
-            con = sqlite3.connect(name, isolation_level=None, check_same_thread=True, timeout=0.2)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open database {name}: {exc}") from None
-        try:
-            if new:
-                with contextlib.suppress(OSError):
-                    os.chmod(name, 0o600)  # it holds the seat tokens
-            con.execute("PRAGMA locking_mode=EXCLUSIVE")
-            mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"cannot open database {name}: WAL mode is not available here")
-            con.execute("PRAGMA synchronous=FULL")
-            con.execute("PRAGMA foreign_keys=ON")
-            con.execute("BEGIN IMMEDIATE")  # takes the exclusive lock now, not at the first command
-            for stmt in _SCHEMA.strip().split(";"):
-                if stmt.strip():
-                    con.execute(stmt)
-            row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None:
-                con.execute("INSERT INTO meta(key, value) VALUES('schema', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreError(f"{name}: database schema {row[0]} is newer than this Wedge reads ({SCHEMA_VERSION})")
-            con.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            con.close()
-            text = str(exc)
-            if "locked" in text or "busy" in text:
-                raise StoreError(f"cannot open database {name}: it is in use by another server") from None
-            raise StoreError(f"cannot open database {name}: {text}") from None
-        except StoreError:
-            con.close()
-            raise
-        return con
-
-    # -- writer thread ------------------------------------------------------------
-    def _run(self, ready: Future[None]) -> None:
-        try:
-            con = self._connect()
-        except StoreError as exc:
-            ready.set_exception(exc)
+        """Stop the writer (after the batch it has), write what is still queued, release the database."""
+        if self._con is None:
             return
-        ready.set_result(None)
-        try:
-            while True:
-                item = self._queue.get()
-                if item is _STOP:
-                    return
-                batch = [item]
-                while True:  # group commit: everything queued meanwhile goes in this transaction
-                    try:
-                        nxt = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if nxt is _STOP:
-                        self._queue.put(_STOP)
-                        break
-                    batch.append(nxt)
-                self._transaction(con, batch)  # type: ignore[arg-type]
-        finally:
-            con.close()
+        if self._send_handle is not None:
+            self._send_handle.cancel()
+        self._jobs.put(None)
+        self._thread.join(timeout=30)
+        if self._pending and not self._thread.is_alive():  # accepted but never acknowledged: keep them anyway
+            batch, self._pending = self._pending, []
+            with contextlib.suppress(Exception), self._lock:
+                self._write([row for row, _ in batch], _groups(batch))
+        self._con.close()
+        self._con = None
 
-    def _transaction(self, con: sqlite3.Connection, batch: list[tuple[Op | Row, Done]]) -> None:
-        """One transaction for the whole batch. Appended commands go in with one
-        ``executemany``: every SQLite call releases and retakes the interpreter lock, and
-        under load each retake can wait for the event loop's turn, so fewer calls is faster."""
-        rows = [item for item, _ in batch if isinstance(item, tuple)]
-        results: list[tuple[Any, BaseException | None]] = []
+    @property
+    def con(self) -> sqlite3.Connection:
+        if self._con is None:
+            raise StoreError(f"{self.path}: the database is closed")
+        return self._con
+
+    # -- commands: group commit -------------------------------------------------------
+    def append(self, row: Row, sink: Sink) -> None:
+        """Queue one accepted command for the next group commit; `sink` hears when it is durable.
+
+        The batch leaves at the loop's next turn (or when the writer finishes the batch it
+        has), after every message that arrived with this one has been handled."""
+        self._pending.append((row, sink))
+        if not self._flight and self._send_handle is None:
+            self._send_handle = asyncio.get_running_loop().call_soon(self._send)
+
+    def discard(self, sink: Sink) -> None:
+        """Forget `sink`'s queued rows that are not written yet (they depended on a failed commit)."""
+        self._pending = [item for item in self._pending if item[1] is not sink]
+
+    async def drain(self) -> None:
+        """Wait until every queued command has been written and reported."""
+        loop = asyncio.get_running_loop()
+        while self._flight or self._pending:
+            if not self._flight:
+                self._send()
+            fut: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(fut)
+            await fut
+
+    def _send(self) -> None:
+        self._send_handle = None
+        if self._flight or not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        self._flight = True
+        self._jobs.put((batch, asyncio.get_running_loop()))
+
+    def _writer(self) -> None:
+        """The writer thread: one transaction per batch, then one call back to the loop."""
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            batch, loop = job
+            groups = _groups(batch)
+            with self._lock:
+                errors = self._write([row for row, _ in batch], groups)
+            try:
+                loop.call_soon_threadsafe(self._finish, groups, errors)
+            except RuntimeError:  # the loop is gone: nobody is waiting any more
+                return
+
+    def _finish(self, groups: dict[Sink, list[Row]], errors: dict[Sink | None, StoreError]) -> None:
+        """On the loop, once a batch's COMMIT has returned: report to each sink.
+
+        A sink hears only then, so nothing it does in answer (publishing, acknowledging)
+        can get ahead of the disk. The next batch leaves as soon as every sink has heard
+        (a failed game has dropped its later rows by then), before the work the sinks
+        left for later (see :class:`Sink`): acknowledgements first, other updates after.
+        If the transaction failed as a whole, every sink hears the error; if only some
+        game's rows were refused (a constraint), that game hears it and the others are
+        written."""
+        self._flight = False
+        later: list[Callable[[], object]] = []
+        for sink, rows in groups.items():
+            try:
+                rest = sink.stored(len(rows), errors.get(sink, errors.get(None)))
+            except Exception:  # one game's bug must not keep the others waiting
+                log.exception("error while finishing a commit")
+                continue
+            if rest is not None:
+                later.append(rest)
+        self._send()
+        for rest in later:
+            try:
+                rest()
+            except Exception:
+                log.exception("error while finishing a commit")
+        waiters, self._waiters = self._waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    def _write(self, rows: list[Row], groups: dict[Sink, list[Row]]) -> dict[Sink | None, StoreError]:
+        """Insert `rows` in one transaction: {} when all committed; otherwise which sinks
+        failed (None = all). Every SQLite call releases and retakes the interpreter lock,
+        so the common case is three calls."""
+        con = self.con
         try:
             con.execute("BEGIN IMMEDIATE")
-            bulk_ok = True
-            if rows:
-                con.execute("SAVEPOINT bulk")
-                try:
-                    con.executemany(_INSERT, rows)
-                    con.execute("RELEASE bulk")
-                except sqlite3.Error:
-                    con.execute("ROLLBACK TO bulk")
-                    con.execute("RELEASE bulk")
-                    bulk_ok = False  # find the bad row(s) one by one below
-            for i, (item, _) in enumerate(batch):
-                if isinstance(item, tuple) and bulk_ok:
-                    results.append((None, None))
-                    continue
-                con.execute(f"SAVEPOINT op{i}")
-                try:
-                    value = con.execute(_INSERT, item) if isinstance(item, tuple) else item(con)
-                    results.append((None if isinstance(item, tuple) else value, None))
-                    con.execute(f"RELEASE op{i}")
-                except sqlite3.Error as exc:
-                    con.execute(f"ROLLBACK TO op{i}")
-                    con.execute(f"RELEASE op{i}")
-                    results.append((None, StoreError(f"{self.path}: {exc}")))
+            try:
+                con.executemany(_INSERT, rows)
+            except (sqlite3.Error, ValueError):  # ValueError: text SQLite cannot encode
+                con.execute("ROLLBACK")
+                return self._write_apart(groups)
             con.execute("COMMIT")
-            self.commits += 1
-            stored = [item for (item, _), (_, err) in zip(batch, results) if isinstance(item, tuple) and not err]
-            self.appended += len(stored)
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 con.execute("ROLLBACK")
-            failure = StoreError(f"{self.path}: cannot write: {exc}")
-            results = [(None, failure)] * len(batch)
-        for (_, done), (value, error) in zip(batch, results):
-            done(value, error)
+            return {None: StoreError(f"{self.path}: cannot write: {exc}")}
+        self.commits += 1
+        self.appended += len(rows)
+        return {}
 
-    # -- submitting work -------------------------------------------------------------
+    def _write_apart(self, groups: dict[Sink, list[Row]]) -> dict[Sink | None, StoreError]:
+        """The slow path after a refused row: each game's rows in their own savepoint."""
+        con = self.con
+        errors: dict[Sink | None, StoreError] = {}
+        written = 0
+        con.execute("BEGIN IMMEDIATE")
+        for i, (sink, rows) in enumerate(groups.items()):
+            con.execute(f"SAVEPOINT g{i}")
+            try:
+                con.executemany(_INSERT, rows)
+                con.execute(f"RELEASE g{i}")
+                written += len(rows)
+            except (sqlite3.Error, ValueError) as exc:
+                con.execute(f"ROLLBACK TO g{i}")
+                con.execute(f"RELEASE g{i}")
+                errors[sink] = StoreError(f"{self.path}: {exc}")
+        con.execute("COMMIT")
+        self.commits += 1
+        self.appended += written
+        return errors
+
+    # -- other operations (each its own transaction, at once) ----------------------------
     def run(self, op: Op) -> Any:
-        """Run `op` in its own (group-committed) transaction and wait for it (blocking)."""
-        fut: Future[Any] = Future()
+        """Run `op` in its own transaction now (waiting for the writer's current batch, if
+        any); raises StoreError if it cannot be written."""
+        with self._lock:
+            return self._run(op)
 
-        def done(value: Any, error: BaseException | None) -> None:
-            if error is not None:
-                fut.set_exception(error)
-            else:
-                fut.set_result(value)
-
-        self._queue.put((op, done))
-        return fut.result()
-
-    def submit(self, op: Op | Row) -> asyncio.Future[Any]:
-        """Run `op` (or insert a command row) in a transaction; the future resolves once it has committed."""
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
-
-        def resolve(value: Any, error: BaseException | None) -> None:
-            if fut.done():
-                return
-            if error is not None:
-                fut.set_exception(error)
-            else:
-                fut.set_result(value)
-
-        def done(value: Any, error: BaseException | None) -> None:
-            with contextlib.suppress(RuntimeError):  # the loop is closing
-                loop.call_soon_threadsafe(resolve, value, error)
-
-        self._queue.put((op, done))
-        return fut
-
-    # -- operations ---------------------------------------------------------------------
-    def append(
-        self, game_id: str, idx: int, command: str, state_hash: str, seat: str, source: str, key: str | None
-    ) -> asyncio.Future[Any]:
-        """Store one accepted command; the future resolves once it is committed."""
-        return self.submit((game_id, idx, command, state_hash, seat, source, key))
+    def _run(self, op: Op) -> Any:
+        con = self.con
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                value = op(con)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+        self.commits += 1
+        return value
 
     def create_game(
         self,
@@ -291,19 +322,8 @@ class Store:
         initial_hash: str,
         config: dict[str, Any],
         tokens: dict[str, str],
-    ) -> asyncio.Future[Any]:
-        return self.submit(_create_op(game_id, scenario_hash, scenario_json, seed, initial_hash, config, tokens))
-
-    def create_game_sync(
-        self,
-        game_id: str,
-        scenario_hash: str,
-        scenario_json: str,
-        seed: int,
-        initial_hash: str,
-        config: dict[str, Any],
-        tokens: dict[str, str],
     ) -> None:
+        """Store a new game (committed when this returns)."""
         self.run(_create_op(game_id, scenario_hash, scenario_json, seed, initial_hash, config, tokens))
 
     def meta(self, key: str) -> str | None:
@@ -316,6 +336,60 @@ class Store:
     def load_games(self) -> list[StoredGame]:
         """Every game with its commands in order (for resuming at start-up)."""
         return list(self.run(_load_all))
+
+
+_Job = tuple[list[tuple[Row, Sink]], asyncio.AbstractEventLoop]
+
+
+def _groups(batch: list[tuple[Row, Sink]]) -> dict[Sink, list[Row]]:
+    """Each sink's rows, sinks in order of their first row."""
+    out: dict[Sink, list[Row]] = {}
+    for row, sink in batch:
+        out.setdefault(sink, []).append(row)
+    return out
+
+
+def _connect(p: Path) -> sqlite3.Connection:
+    name = str(p)
+    if p.is_dir():
+        raise StoreError(f"cannot open database {name}: it is a directory")
+    if not p.parent.exists():
+        raise StoreError(f"cannot open database {name}: directory {p.parent} does not exist")
+    new = not p.exists()
+    try:
+        con = sqlite3.connect(name, isolation_level=None, check_same_thread=False, timeout=0.2)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {name}: {exc}") from None
+    try:
+        if new:
+            with contextlib.suppress(OSError):
+                os.chmod(name, 0o600)  # it holds the seat tokens
+        con.execute("PRAGMA locking_mode=EXCLUSIVE")
+        mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"cannot open database {name}: WAL mode is not available here")
+        con.execute("PRAGMA synchronous=FULL")
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute("BEGIN IMMEDIATE")  # takes the exclusive lock now, not at the first command
+        for stmt in _SCHEMA.strip().split(";"):
+            if stmt.strip():
+                con.execute(stmt)
+        row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            con.execute("INSERT INTO meta(key, value) VALUES('schema', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"{name}: database schema {row[0]} is newer than this Wedge reads ({SCHEMA_VERSION})")
+        con.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            raise StoreError(f"cannot open database {name}: it is in use by another server") from None
+        raise StoreError(f"cannot open database {name}: {text}") from None
+    except StoreError:
+        con.close()
+        raise
+    return con
 
 
 def _create_op(

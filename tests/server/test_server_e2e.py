@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from server_helpers import ROLES, STANDARD, play_seat, rich_choice, screen_text, start_server
-from textual.widgets import DataTable
 
 from game.compiled import Compiled, compile_scenario
 from game.hashing import state_hash
@@ -72,7 +71,7 @@ async def _drive_us(app: RemoteApp, out: Played) -> None:
                 rows = [i for i, card in enumerate(view["hand"]) if card in plays]
                 if rows and not view["my_order"] and view["turn"] <= 2:
                     await pilot.press("2")
-                    app.screen.query_one("#hand-table", DataTable).focus()
+                    app.screen.query_one("#hand-table").focus()
                     await pilot.press("home", *(["down"] * rows[0]), "a")
                     await pilot.pause()
                 await pilot.press("s")
