@@ -7,17 +7,22 @@ moves leaves the UI thread free for keys). AI seats play from a thread worker
 (:mod:`tui.ai`); hot-seat hand-offs, the phase timer and the facilitator console
 live here too. The engine's state object never reaches the UI: only views.
 Whatever the first frame does not need waits until it is on screen
-(:meth:`WedgeApp._after_first_frame`).
+(:meth:`WedgeApp._after_first_frame`). Key presses are kept cheap: the cyclic garbage
+collector is kept off the keys (:mod:`tui.heap`) and the tab underline does not animate
+(each animation frame is a repaint competing with the next key; ``TEXTUAL_ANIMATIONS``
+still decides when it is set).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -29,6 +34,7 @@ from textual.worker import Worker
 from game.errors import IllegalCommand, WedgeError
 from tui.ai import AIDriver
 from tui.catalog import PHASE_LABELS, Catalog
+from tui.heap import HeapKeeper
 from tui.opening import OpenError, open_play, open_replay
 from tui.screens.game import GameScreen
 from tui.seats import GM, Seats, is_human
@@ -89,6 +95,9 @@ class WedgeApp(App[int]):
         super().__init__()
         self.register_theme(HIGH_CONTRAST)
         self.theme = theme or DEFAULT_THEME
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"
+        self.heap = HeapKeeper()
         self.error = error
         self.session: Any = session
         self.seats = seats
@@ -155,21 +164,34 @@ class WedgeApp(App[int]):
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         if self.session is not None:
             self._unsubscribe = self.session.subscribe(lambda e: self.post_message(SessionChanged(e)))
-            self.set_interval(1.0, self._tick)
+        self.set_interval(1.0, self._tick)
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
         """Work that the first frame does not need: hot-seat hand-off, AI seats (their first
-        repaint, which starts the AI worker)."""
+        repaint, which starts the AI worker), settling the heap once every screen is built."""
         self._started = True
         if self.session is not None:
             self._schedule_refresh()
+        self._settle_heap()
+
+    def _settle_heap(self) -> None:
+        if all(getattr(screen, "ready", True) for screen in self.screen_stack):
+            self.heap.settle()
+        else:  # the hidden tabs are still being mounted
+            self.set_timer(0.05, self._settle_heap)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.heap.input_seen()
+        await super().on_event(event)
 
     async def action_quit(self) -> None:
         self.exit(return_code=1 if self.mode == "error" else 0)
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
+        self.heap.release()
         if self.ai is not None:
             self.ai.close()
         if self._unsubscribe is not None:
@@ -310,6 +332,9 @@ class WedgeApp(App[int]):
 
     # -- timer --------------------------------------------------------------------------
     def _tick(self) -> None:
+        self.heap.tick()
+        if self.session is None:
+            return
         if self.timer.tick():
             self.notify("Time is up for this phase.", severity="warning", timeout=10)
             if self.timer.auto_force and self.mode == "play":

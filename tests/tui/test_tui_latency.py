@@ -128,4 +128,3 @@ def test_keys_answered_while_ai_thinks(
     # As fast as with no AI at all, give or take this machine's noise (100 ms when unloaded).
     limit = max(0.1, 2 * statistics.median(idle))
     assert statistics.median(thinking) < limit, f"keys took {ms} ms while the agent decided (idle: {base} ms)"
-

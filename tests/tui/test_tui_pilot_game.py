@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import TabbedContent
 from tui_helpers import play_app, screen_text, settle
 
 from game.record import final_state, load_save
 from tui.screens.dialogs import ResultsScreen
 from tui.widgets.board import TrackBar
+from tui.widgets.common import RowTable
 from tui.widgets.hand import HandPanel
 from tui.widgets.ledger import LedgerPanel
 
@@ -41,7 +42,7 @@ def test_whole_game_by_keys_and_ledger_matches_engine(tmp_path: Path) -> None:
                     await pilot.press("2")
                     row = _playable_row(app, view)
                     if row is not None:
-                        table = app.screen.query_one("#hand-table", DataTable)
+                        table = app.screen.query_one("#hand-table", RowTable)
                         table.focus()
                         await pilot.press("home", *(["down"] * row), "a")
                         await pilot.pause()
@@ -86,8 +87,8 @@ async def _check_ledger(pilot, app, view) -> None:  # type: ignore[no-untyped-de
     for track in ("alignment", "dependence", "dualuse"):
         ledger.select(track, 1)
         await pilot.pause()
-        table = screen.query_one("#ledger-table", DataTable)
-        deltas = [int(str(table.get_cell_at((r, 4)))) for r in range(table.row_count)]
+        table = screen.query_one("#ledger-table", RowTable)
+        deltas = [int(table.cell(r, 4)) for r in range(table.row_count)]
         engine = [e for e in view["ledger"] if e["subject"] == track and e["turn"] == 1]
         assert len(deltas) == len(engine)
         assert sum(deltas) == sum(e["after"] - e["before"] for e in engine)

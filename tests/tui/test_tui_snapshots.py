@@ -43,6 +43,7 @@ def _settled(*keys: str) -> Any:
         ("hand", ("2",)),
         ("diplomacy", ("3",)),
         ("ledger_after_turn_1", ("d", "settle", "s", "enter", "settle", "4")),
+        ("diplomacy_forms", ("3", "o", "m")),
     ],
 )
 def test_game_screens(

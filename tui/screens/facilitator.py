@@ -57,16 +57,16 @@ class FacilitatorScreen(Screen[None]):
                 with Horizontal(classes="form-row"):
                     yield Static(id="gm-clock", classes="clock")
                     yield Input(value="5", placeholder="minutes", id="gm-minutes", type="integer", compact=True)
-                    yield Button("Start/stop [t]", id="gm-timer", compact=True)
+                    yield Button("Start/stop \\[t]", id="gm-timer", compact=True)
                     yield Button("Reset", id="gm-timer-reset", compact=True)
                 with Horizontal(classes="form-row"):
                     yield Switch(value=False, id="gm-autoforce")
                     yield Label("at time-up, waiting seats get the default order")
                 yield Label("Game", classes="form-label")
                 with Horizontal(classes="form-row"):
-                    yield Button("Pause/resume [space]", id="gm-pause", variant="warning", compact=True)
+                    yield Button("Pause/resume \\[space]", id="gm-pause", variant="warning", compact=True)
                     yield Button("Lock/unlock diplomacy", id="gm-lock", compact=True)
-                    yield Button("Force waiting [f]", id="gm-force", compact=True)
+                    yield Button("Force waiting \\[f]", id="gm-force", compact=True)
                 yield Label("Inject a shock", classes="form-label")
                 shocks = [(x.title, x.id) for x in c.scenario.shocks]
                 with Horizontal(classes="form-row"):

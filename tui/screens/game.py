@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import MountError, Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
@@ -15,7 +16,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 from game.errors import IllegalCommand
 from tui.catalog import PHASE_LABELS, Catalog
 from tui.widgets.board import BoardPanel
-from tui.widgets.common import update_static
+from tui.widgets.common import WedgeTabs, update_static
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ class GameScreen(Screen[None]):
         Binding("ctrl+s", "app.save", "Save", show=False),
     ]
 
+    #: Textual repaints the whole screen whenever the focus moves (each tab switch moves it);
+    #: nothing drawn by the screen itself depends on the focus (focused widgets restyle
+    #: themselves), so that repaint is skipped.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(id="game")
         self.catalog = catalog
@@ -76,7 +82,7 @@ class GameScreen(Screen[None]):
         c = self.catalog
         yield Header(icon="◆")
         yield Static(id="status", classes="status-line")
-        with TabbedContent(initial="board", id="tabs"):
+        with WedgeTabs(initial="board", id="tabs"):
             with TabPane("Board", id="board"):
                 yield BoardPanel(c, id="board-panel")
             # Filled just after the first frame (_mount_panels): they start hidden, and

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.catalog import PHASE_LABELS, Catalog, sparkline
-from tui.widgets.common import Column, Row, Table, update_static
+from tui.widgets.common import Column, Row, RowTable, update_static
 
 FILLED = ("█", "▓")  # alternate per band so bands show without colour
 EMPTY = ("░", "·")
@@ -195,7 +195,7 @@ class BoardPanel(VerticalScroll):
                 yield self._bars[t.id]
         with Vertical(classes="board-side"):
             yield Static(id="board-events", classes="board-events")
-            yield Table(id="board-roles", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="board-roles", cursor=False)
             yield TrackChart(id="board-chart", classes="board-chart")
 
     def on_mount(self) -> None:

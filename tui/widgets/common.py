@@ -2,23 +2,41 @@
 
 The views are re-read after every session change (each AI move), but most of what a
 panel shows stays the same from one move to the next. Updating a ``Static`` always
-costs a layout pass and rebuilding a ``DataTable`` a full repaint, and the time goes
-to the UI thread that answers keys; so both are skipped when the content is equal.
+costs a layout pass and refilling a table a repaint, and the time goes to the UI
+thread that answers keys; so both are skipped when the content is equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Static
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static, TabbedContent
 
 #: (label, key, fixed width or None for "as wide as the widest cell shown now")
 Column = tuple[str, str, int | None]
 Cell = str | Text
 Row = tuple[str, tuple[Cell, ...]]
+
+
+class WedgeTabs(TabbedContent):
+    """TabbedContent that does not repaint its own (empty) background on every switch.
+
+    Switching tabs already re-lays out and repaints the tab bar and the pane shown; the
+    extra full repaint of the container was pure cost on each key.
+    """
+
+    active: reactive[str] = reactive("", init=False, repaint=False)
 
 
 def update_static(widget: Static, content: str | Text) -> bool:
@@ -30,39 +48,233 @@ def update_static(widget: Static, content: str | Text) -> bool:
     return True
 
 
-class Table(DataTable[Any]):
-    """A DataTable filled all at once from rows, and only when they change.
+class RowTable(ScrollView, can_focus=True):
+    """A light read-and-pick table: a header, rows of cells, an optional row cursor.
 
-    Column widths follow the rows shown *now*: DataTable's own automatic widths only ever
-    grow, so a long value shown once (say while an AI seat was "thinking…") would keep a
-    column wide and what the screen looks like would depend on its history and timing.
-    The highlighted row stays on the same key when it is still there (else the first row).
+    Textual's DataTable re-renders every cell whenever it gains or loses the focus (its
+    render caches are keyed on the focus state) and rebuilds its rows and column metrics
+    on every change; with a table on each tab, that was most of the cost of a tab switch
+    and of the repaint after each AI move. Here each row is rendered once into a strip
+    and kept until the rows or the styles change: moving the cursor or the focus
+    restyles one line.
+
+    Column widths follow the rows shown *now* (a long value shown once, say while an AI
+    seat was "thinking…", does not keep a column wide), so what the screen looks like
+    never depends on its history or on timing. The highlighted row stays on the same
+    key when it is still there after a :meth:`fill` (else the first row).
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._shown: tuple[tuple[Column, ...], tuple[Row, ...]] | None = None
+    COMPONENT_CLASSES = {"rowtable--header", "rowtable--even-row", "rowtable--cursor"}
+    DEFAULT_CSS = """
+    RowTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        & > .rowtable--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .rowtable--even-row { background: $surface-lighten-1 50%; }
+        &:dark > .rowtable--even-row { background: $surface-darken-1 40%; }
+        & > .rowtable--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .rowtable--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+    BINDINGS = [
+        Binding("enter", "select", "Select", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("left", "scroll_left", "Scroll left", show=False),
+        Binding("right", "scroll_right", "Scroll right", show=False),
+    ]
+
+    class RowHighlighted(Message):
+        """The cursor moved to another row (by a key, a click or a fill)."""
+
+        def __init__(self, table: RowTable, cursor_row: int, key: str | None) -> None:
+            self.table, self.cursor_row, self.key = table, cursor_row, key
+            super().__init__()
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    class RowSelected(Message):
+        """Enter or a click on a row."""
+
+        def __init__(self, table: RowTable, cursor_row: int, key: str | None) -> None:
+            self.table, self.cursor_row, self.key = table, cursor_row, key
+            super().__init__()
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    def __init__(
+        self, *, cursor: bool = True, zebra_stripes: bool = True, id: str | None = None, classes: str | None = None
+    ) -> None:
+        """`cursor`: False for a table that is only read (no cursor, never focused)."""
+        super().__init__(id=id, classes=classes)
+        self.show_cursor = cursor
+        self.can_focus = cursor
+        self.zebra_stripes = zebra_stripes
+        self.cursor_row = 0
+        self._columns: tuple[Column, ...] = ()
+        self._rows: tuple[Row, ...] = ()
+        self._widths: list[int] = []
+        self._table_width = 0
+        #: (row index or -1 for the header, style) -> the row rendered at full table width
+        self._strips: dict[tuple[int, Style], Strip] = {}
+        self._row_styles = (Style(), Style(), Style(), Style())
+
+    # -- data -----------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
 
     @property
     def highlighted_key(self) -> str | None:
-        if not self.row_count or not 0 <= self.cursor_row < self.row_count:
+        if not self.show_cursor or not 0 <= self.cursor_row < len(self._rows):
             return None
-        key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
-        return None if key is None else str(key)
+        return self._rows[self.cursor_row][0]
+
+    def cell(self, row: int, column: int) -> str:
+        """The plain text of one cell."""
+        value = self._rows[row][1][column]
+        return value.plain if isinstance(value, Text) else value
 
     def fill(self, columns: Sequence[Column], rows: Sequence[Row]) -> bool:
         """Show exactly `rows` (key, cells) under `columns`; False (nothing done) if unchanged."""
-        content = (tuple(columns), tuple(rows))
-        if content == self._shown:
+        new_columns, new_rows = tuple(columns), tuple(rows)
+        if (new_columns, new_rows) == (self._columns, self._rows):
             return False
         keep = self.highlighted_key
-        self.clear(columns=True)
-        for label, key, width in columns:
-            self.add_column(label, key=key, width=width)
-        for key, cells in rows:
-            self.add_row(*cells, key=key)
-        self._shown = content
-        keys = [k for k, _ in rows]
-        if keep in keys and keys.index(keep):
-            self.move_cursor(row=keys.index(keep), animate=False)
+        old_row = self.cursor_row
+        self._columns, self._rows = new_columns, new_rows
+        self._widths = [
+            width if width is not None else max([cell_len(label), *(_cell_width(r[1][i]) for r in new_rows)])
+            for i, (label, _, width) in enumerate(new_columns)
+        ]
+        self._table_width = sum(w + 2 for w in self._widths)
+        self._strips.clear()
+        keys = [k for k, _ in new_rows]
+        self.cursor_row = keys.index(keep) if keep in keys else 0
+        size = Size(self._table_width, len(new_rows) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size  # a layout only when the table grows or shrinks
+        self.refresh()
+        self._scroll_to_cursor()
+        if self.show_cursor and (self.cursor_row != old_row or self.highlighted_key != keep):
+            self.post_message(self.RowHighlighted(self, self.cursor_row, self.highlighted_key))
         return True
+
+    # -- cursor ---------------------------------------------------------------------
+    def move_cursor(self, row: int) -> None:
+        if not self._rows or not self.show_cursor:
+            return
+        row = max(0, min(row, len(self._rows) - 1))
+        if row == self.cursor_row:
+            return
+        old, self.cursor_row = self.cursor_row, row
+        self.refresh_line(old + 1)
+        self.refresh_line(row + 1)
+        self._scroll_to_cursor()
+        self.post_message(self.RowHighlighted(self, row, self.highlighted_key))
+
+    def _scroll_to_cursor(self) -> None:
+        shown = max(1, self.scrollable_content_region.height - 1)  # rows under the header
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + shown:
+            self.scroll_to(y=self.cursor_row - shown + 1, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_cursor(self.cursor_row + delta)
+
+    def action_page(self, delta: int) -> None:
+        self.move_cursor(self.cursor_row + delta * max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._rows) - 1)
+
+    def action_select(self) -> None:
+        if self.highlighted_key is not None:
+            self.post_message(self.RowSelected(self, self.cursor_row, self.highlighted_key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        row = offset.y - 1 + round(self.scroll_y)
+        if self.show_cursor and 0 <= row < len(self._rows):
+            event.stop()
+            self.move_cursor(row)
+            self.action_select()
+
+    # -- rendering ------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the row styles, looked up once per repaint (each lookup builds a styles object)
+        get = self.get_component_styles
+        self._row_styles = (
+            self.rich_style,
+            get("rowtable--header").rich_style,
+            get("rowtable--even-row").rich_style,
+            get("rowtable--cursor").rich_style,
+        )
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        base, header, even, cursor = self._row_styles
+        if y == 0:
+            index, style = -1, header
+        else:
+            index = y - 1 + scroll_y
+            if index >= len(self._rows):
+                return Strip.blank(width, base)
+            if self.show_cursor and index == self.cursor_row:
+                style = cursor
+            elif self.zebra_stripes and index % 2 == 0:
+                style = even
+            else:
+                style = base
+        key = (index, style)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._render_row(index, style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def _render_row(self, index: int, style: Style) -> Strip:
+        cells: Sequence[Cell] = [c[0] for c in self._columns] if index < 0 else self._rows[index][1]
+        line = Text(style=style, no_wrap=True, end="")
+        for value, width in zip(cells, self._widths):
+            text = Text(value) if isinstance(value, str) else value.copy()
+            text.truncate(width, overflow="ellipsis", pad=True)
+            line.append(" ")
+            line.append_text(text)
+            line.append(" ")
+        segments = [seg if seg.style is not None else Segment(seg.text, style) for seg in line.render(self.app.console)]
+        return Strip(segments, self._table_width)
+
+
+def _cell_width(value: Cell) -> int:
+    return value.cell_len if isinstance(value, Text) else cell_len(value)

@@ -6,12 +6,14 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from tui.catalog import Catalog
-from tui.widgets.common import Column, Row, Table, update_static
+from tui.widgets.common import Column, Row, RowTable, update_static
 
 COLUMNS: tuple[Column, ...] = (
     ("#", "id", None),
@@ -25,6 +27,20 @@ COLUMNS: tuple[Column, ...] = (
 
 
 class DiplomacyPanel(VerticalScroll):
+    """Offers and messages of the seat at the keyboard.
+
+    The two forms (make an offer, write a message) are built when the player first opens
+    them (``o`` / ``m`` or their buttons) and can be folded away again (``escape``): each
+    widget on a tab is layout, restyling and events on every switch to it, and the forms'
+    selects and inputs were most of this tab's widgets while most turns use neither.
+    """
+
+    BINDINGS = [
+        Binding("o", "open_form('offer')", "Make an offer", show=False),
+        Binding("m", "open_form('say')", "Write a message", show=False),
+        Binding("escape", "close_forms", "Fold the forms", show=False),
+    ]
+
     class MakeOffer(Message):
         def __init__(self, to: str, ask: str, give: str) -> None:
             self.to, self.ask, self.give = to, ask, give
@@ -50,33 +66,25 @@ class DiplomacyPanel(VerticalScroll):
         self._offer_ids: list[int] = []
         self._give_options: list[tuple[str, str]] | None = None
         self._composed = False
+        #: the forms, once built (None until the player first opens them)
+        self._forms: dict[str, Widget] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="dip-status")
         yield Static(id="dip-error", classes="inline-error")
-        yield Table(id="dip-offers", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="dip-offers")
         with Horizontal(classes="form-row"):
-            yield Button("Accept [y]", id="dip-accept", variant="success", compact=True)
-            yield Button("Decline [n]", id="dip-decline", variant="error", compact=True)
-            yield Button("Done with diplomacy [d]", id="dip-done", variant="warning", compact=True)
-        yield Static("Make an offer: to ROLE — if you play ASK, I play GIVE", classes="form-label")
-        with Horizontal(classes="form-row"):
-            yield Select([], prompt="to role", id="dip-to", compact=True)
-            yield Select([], prompt="ask them to play", id="dip-ask", compact=True)
-        with Horizontal(classes="form-row"):
-            yield Select([], prompt="I play (from my hand)", id="dip-give", compact=True)
-            yield Button("Make offer", id="dip-offer", variant="primary", compact=True)
+            yield Button("Accept \\[y]", id="dip-accept", variant="success", compact=True)
+            yield Button("Decline \\[n]", id="dip-decline", variant="error", compact=True)
+            yield Button("Done with diplomacy \\[d]", id="dip-done", variant="warning", compact=True)
+        with Horizontal(classes="form-row", id="dip-openers"):
+            yield Button("Make an offer… \\[o]", id="dip-open-offer", variant="primary", compact=True)
+            yield Button("Write a message… \\[m]", id="dip-open-say", compact=True)
         yield Static("Messages (private, ≤ 500 characters)", classes="form-label")
         yield Static(id="dip-messages", classes="messages")
-        with Horizontal(classes="form-row"):
-            yield Select([], prompt="to role", id="dip-say-to", compact=True)
-            yield Input(placeholder="message", id="dip-say-text", max_length=500, compact=True)
-            yield Button("Send", id="dip-send", compact=True)
 
     def on_mount(self) -> None:
         self._composed = True
-        if self._view is not None:
-            self._reset_forms(self._view)
         self._redraw()
 
     def show(self, view: dict[str, Any] | None) -> None:
@@ -99,25 +107,97 @@ class DiplomacyPanel(VerticalScroll):
     def highlighted_offer(self) -> int | None:
         if not self._composed:
             return None
-        table = self.query_one("#dip-offers", Table)
+        table = self.query_one("#dip-offers", RowTable)
         if not self._offer_ids or not 0 <= table.cursor_row < len(self._offer_ids):
             return None
         return self._offer_ids[table.cursor_row]
 
-    def _reset_forms(self, view: dict[str, Any] | None) -> None:
+    # -- the forms -----------------------------------------------------------------
+    def form_open(self, name: str) -> bool:
+        form = self._forms.get(name)
+        return form is not None and form.display
+
+    async def action_open_form(self, name: str) -> None:
+        """Show the form (building it the first time) and put the cursor in its first field."""
+        if not self._composed:
+            return
+        form = self._forms.get(name)
+        if form is None:
+            form = self._build_offer_form() if name == "offer" else self._build_say_form()
+            self._forms[name] = form
+            anchor = self.query_one("#dip-openers") if name == "offer" else self.query_one("#dip-messages")
+            await self.mount(form, after=anchor)
+            self._fill_form(name, self._view)
+        form.display = True
+        first = form.query_one("#dip-to" if name == "offer" else "#dip-say-to", Select)
+        first.focus()
+        self.call_after_refresh(form.scroll_visible, animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_forms":  # escape does what it does elsewhere when no form is open
+            return any(form.display for form in self._forms.values())
+        return True
+
+    def action_close_forms(self) -> None:
+        focused = self.screen.focused
+        for form in self._forms.values():
+            if form.display:
+                form.display = False
+                if focused is not None and form in focused.ancestors:
+                    self.query_one("#dip-offers", RowTable).focus()
+
+    def _build_offer_form(self) -> Widget:
+        return Vertical(
+            Static("Make an offer: to ROLE — if you play ASK, I play GIVE", classes="form-label"),
+            Horizontal(
+                Select([], prompt="to role", id="dip-to", compact=True),
+                Select([], prompt="ask them to play", id="dip-ask", compact=True),
+                classes="form-row",
+            ),
+            Horizontal(
+                Select([], prompt="I play (from my hand)", id="dip-give", compact=True),
+                Button("Make offer", id="dip-offer", variant="primary", compact=True),
+                classes="form-row",
+            ),
+            id="dip-offer-form",
+            classes="dip-form",
+        )
+
+    def _build_say_form(self) -> Widget:
+        return Horizontal(
+            Select([], prompt="to role", id="dip-say-to", compact=True),
+            Input(placeholder="message", id="dip-say-text", max_length=500, compact=True),
+            Button("Send", id="dip-send", compact=True),
+            id="dip-say-form",
+            classes="form-row dip-form",
+        )
+
+    def _fill_form(self, name: str, view: dict[str, Any] | None) -> None:
+        """Empty the form `name` (if built) for the seat of `view`."""
+        if name not in self._forms:
+            return
         c = self.catalog
         others = [] if view is None else [(c.role(r), r) for r in c.role_ids if r != view.get("role")]
-        for sid in ("#dip-to", "#dip-say-to"):
-            self.query_one(sid, Select).set_options(others)
-        self.query_one("#dip-ask", Select).set_options([])
-        self.query_one("#dip-give", Select).set_options([])
-        self._give_options = []
-        self.query_one("#dip-say-text", Input).value = ""
+        if name == "offer":
+            self.query_one("#dip-to", Select).set_options(others)
+            self.query_one("#dip-ask", Select).set_options([])
+            hand = [] if view is None else [(c.card_title(card), card) for card in view.get("hand", [])]
+            self.query_one("#dip-give", Select).set_options(hand)
+            self._give_options = hand
+        else:
+            self.query_one("#dip-say-to", Select).set_options(others)
+            self.query_one("#dip-say-text", Input).value = ""
+
+    def _reset_forms(self, view: dict[str, Any] | None) -> None:
+        """Another seat at the keyboard (or none): fold the forms and forget what was in them."""
+        self.action_close_forms()
+        for name in self._forms:
+            self._fill_form(name, view)
 
     def _redraw(self) -> None:
         view = self._view
         c = self.catalog
-        table = self.query_one("#dip-offers", Table)
+        table = self.query_one("#dip-offers", RowTable)
         self._offer_ids = []
         rows: list[Row] = []
         status = self.query_one("#dip-status", Static)
@@ -155,7 +235,8 @@ class DiplomacyPanel(VerticalScroll):
             self._offer_ids.append(o["id"])
         table.fill(COLUMNS, rows)
         hand = [(c.card_title(card), card) for card in view.get("hand", [])]
-        if hand != self._give_options:  # rebuilding a Select's list is costly: only when the hand changes
+        if "offer" in self._forms and hand != self._give_options:
+            # rebuilding a Select's list is costly: only when the hand changes
             give = self.query_one("#dip-give", Select)
             current = give.value
             give.set_options(hand)
@@ -188,7 +269,7 @@ class DiplomacyPanel(VerticalScroll):
         ]
         ask.set_options(cards)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         bid = event.button.id
         if bid in ("dip-accept", "dip-decline"):
@@ -209,6 +290,12 @@ class DiplomacyPanel(VerticalScroll):
             self.post_message(self.MakeOffer(str(to), str(ask), str(give)))
         elif bid == "dip-send":
             self._send()
+        elif bid in ("dip-open-offer", "dip-open-say"):
+            name = "offer" if bid == "dip-open-offer" else "say"
+            if self.form_open(name):
+                self._forms[name].display = False
+            else:
+                await self.action_open_form(name)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "dip-say-text":

@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Select, Static
+from textual.widgets import Button, Select, Static
 
 from tui.catalog import KIND_LABELS, Catalog
-from tui.widgets.common import Column, Row, Table, update_static
+from tui.widgets.common import Column, Row, RowTable, update_static
 
 ALL = "all"
 COLUMNS: tuple[Column, ...] = (
@@ -47,10 +47,10 @@ class HandPanel(Vertical):
         with Horizontal(classes="hand-top"):
             options = [("All kinds", ALL)] + [(label, kind) for kind, label in KIND_LABELS.items()]
             yield Select(options, value=ALL, allow_blank=False, id="hand-filter", compact=True)
-            yield Button("Add [a]", id="hand-add", variant="primary", compact=True)
-            yield Button("Seal [s]", id="hand-seal", variant="warning", compact=True)
+            yield Button("Add \\[a]", id="hand-add", variant="primary", compact=True)
+            yield Button("Seal \\[s]", id="hand-seal", variant="warning", compact=True)
         yield Static(id="hand-error", classes="inline-error")
-        yield Table(id="hand-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="hand-table")
         with VerticalScroll(id="hand-detail-scroll"):
             yield Static(id="hand-detail", classes="card-detail")
 
@@ -78,14 +78,14 @@ class HandPanel(Vertical):
     def highlighted(self) -> str | None:
         if not self._composed:
             return None
-        table = self.query_one("#hand-table", Table)
+        table = self.query_one("#hand-table", RowTable)
         if not self._cards or table.cursor_row < 0 or table.cursor_row >= len(self._cards):
             return None
         return self._cards[table.cursor_row]
 
     def _redraw(self) -> None:
         view = self._view
-        table = self.query_one("#hand-table", Table)
+        table = self.query_one("#hand-table", RowTable)
         budget = self.query_one("#hand-budget", Static)
         self._cards = []
         rows: list[Row] = []
@@ -155,14 +155,14 @@ class HandPanel(Vertical):
         update_static(detail, out)
 
     # -- events ---------------------------------------------------------------------
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_row_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
         event.stop()
         self._detail()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value:
-            self.post_message(self.AddCard(event.row_key.value))
+        if event.key:
+            self.post_message(self.AddCard(event.key))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "hand-filter":

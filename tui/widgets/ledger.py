@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Select, Static
 
 from tui.catalog import PHASE_LABELS, Catalog
-from tui.widgets.common import Column, Row, Table, update_static
+from tui.widgets.common import Column, Row, RowTable, update_static
 
 ALL = "all"
 CAPITAL = "capital"
@@ -60,7 +60,7 @@ class LedgerPanel(Vertical):
             yield Select(subjects, value=self.subject, allow_blank=False, id="ledger-subject", compact=True)
             yield Select([("All turns", 0)], value=0, allow_blank=False, id="ledger-turn", compact=True)
         yield Static(id="ledger-summary", classes="ledger-summary")
-        yield Table(id="ledger-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="ledger-table")
         yield Static(id="ledger-reveal", classes="ledger-reveal")
 
     def on_mount(self) -> None:
@@ -87,7 +87,7 @@ class LedgerPanel(Vertical):
 
     def _redraw(self) -> None:
         view = self._view
-        table = self.query_one("#ledger-table", Table)
+        table = self.query_one("#ledger-table", RowTable)
         if view is None:
             table.fill(COLUMNS, [])
             return

@@ -1,0 +1,158 @@
+"""The light widgets behind fast tab switches: RowTable, the lazily built diplomacy forms,
+and the app keeping the garbage collector off the keys."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Select
+from tui_helpers import play_app, screen_text, settle
+
+from tui.widgets.common import Column, Row, RowTable
+from tui.widgets.diplomacy import DiplomacyPanel
+
+COLUMNS: tuple[Column, ...] = (("Name", "name", None), ("Note", "note", None), ("St", "st", 5))
+
+
+def rows(n: int, note: str = "x") -> list[Row]:
+    return [(f"k{i}", (f"row {i}", Text(note, style="bold"), "ok")) for i in range(n)]
+
+
+class TableApp(App[None]):
+    def __init__(self, cursor: bool = True) -> None:
+        super().__init__()
+        self.cursor = cursor
+        self.events: list[tuple[str, int, str | None]] = []
+
+    def compose(self) -> ComposeResult:
+        yield RowTable(id="t", cursor=self.cursor)
+
+    def on_row_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
+        self.events.append(("highlighted", event.cursor_row, event.key))
+
+    def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
+        self.events.append(("selected", event.cursor_row, event.key))
+
+
+def lines(app: App[Any]) -> list[str]:
+    return screen_text(app).splitlines()
+
+
+def test_row_table_keys_click_and_refill() -> None:
+    async def run() -> None:
+        app = TableApp()
+        async with app.run_test(size=(40, 8)) as pilot:
+            table = app.query_one(RowTable)
+            table.fill(COLUMNS, rows(20))
+            table.focus()
+            await pilot.pause()
+            shown = lines(app)
+            assert shown[0].split() == ["Name", "Note", "St"]
+            assert shown[1].split() == ["row", "0", "x", "ok"]
+            await pilot.press("down", "down")
+            assert (table.cursor_row, table.highlighted_key) == (2, "k2")
+            await pilot.press("end")
+            await pilot.pause()
+            # the cursor's row is scrolled into view under the (fixed) header
+            assert lines(app)[0].split()[0] == "Name"
+            assert any(line.split()[:2] == ["row", "19"] for line in lines(app))
+            await pilot.press("home", "enter")
+            assert app.events[-1] == ("selected", 0, "k0")
+            assert ("highlighted", 19, "k19") in app.events
+            # a refill keeps the cursor on the same key, wherever that row is now
+            await pilot.press("down", "down", "down")
+            table.fill(COLUMNS, rows(20)[::-1])
+            assert table.highlighted_key == "k3" and table.cursor_row == 16
+            # a click highlights and selects the row under the pointer (line 0 is the header)
+            table.fill(COLUMNS, rows(5))
+            await pilot.pause()
+            await pilot.click(RowTable, offset=(2, 3))
+            assert app.events[-1] == ("selected", 2, "k2")
+            assert table.cell(2, 0) == "row 2" and table.cell(2, 1) == "x"
+
+    asyncio.run(run())
+
+
+def test_row_table_widths_follow_the_rows_shown_now() -> None:
+    """A long value shown once does not keep its column wide (no history in the screen)."""
+
+    async def run() -> None:
+        app = TableApp(cursor=False)
+        async with app.run_test(size=(60, 6)) as pilot:
+            table = app.query_one(RowTable)
+            assert not table.can_focus
+            table.fill(COLUMNS, rows(2, note="a much longer note"))
+            await pilot.pause()
+            assert "a much longer note ok" in lines(app)[1].replace("  ", " ")
+            assert table.fill(COLUMNS, rows(2, note="short")) is True
+            assert table.fill(COLUMNS, rows(2, note="short")) is False  # unchanged: nothing done
+            await pilot.pause()
+            assert lines(app)[1].split() == ["row", "0", "short", "ok"]
+            assert lines(app)[0].index("St") < 20  # the Note column shrank back
+            assert table.highlighted_key is None  # no cursor on a read-only table
+
+    asyncio.run(run())
+
+
+def test_diplomacy_forms_are_built_when_opened_and_work(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = play_app(tmp_path, seed=7)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("3")
+            panel = app.screen.query_one(DiplomacyPanel)
+            assert not app.screen.query("#dip-to") and not app.screen.query("#dip-say-text")
+            # o: the offer form, with the cursor in its first field
+            await pilot.press("o")
+            await pilot.pause()
+            to = app.screen.query_one("#dip-to", Select)
+            assert app.screen.focused is to and panel.form_open("offer")
+            to.value = "russia"
+            await pilot.pause()
+            ask = app.screen.query_one("#dip-ask", Select)
+            catalog = app.catalog
+            assert catalog is not None
+            ask_options = [str(v) for _, v in ask._options if v != Select.NULL]
+            assert ask_options and all(catalog.cards[c].role == "russia" for c in ask_options)
+            ask.value = ask_options[0]
+            give = app.screen.query_one("#dip-give", Select)
+            give.value = app.session.view("us")["hand"][0]
+            await pilot.click("#dip-offer")
+            await settle(pilot, app)
+            offers = app.session.view("us")["offers"]
+            assert [(o["from"], o["to"], o["ask"]) for o in offers] == [("us", "russia", ask_options[0])]
+            assert "Russia" in screen_text(app) or "RU" in screen_text(app)
+            # escape folds the form and gives the focus back to the offers list
+            app.screen.query_one("#dip-to", Select).focus()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not panel.form_open("offer") and app.screen.focused is app.screen.query_one("#dip-offers")
+            # m: the message form
+            await pilot.press("m")
+            await pilot.pause()
+            app.screen.query_one("#dip-say-to", Select).value = "india"
+            text = app.screen.query_one("#dip-say-text", Input)
+            text.focus()
+            await pilot.press(*"hello India", "enter")
+            await settle(pilot, app)
+            assert [m["text"] for m in app.session.view("us")["messages"]] == ["hello India"]
+            assert text.value == ""
+            assert "hello India" in screen_text(app)
+
+    asyncio.run(run())
+
+
+def test_heap_frozen_while_running_and_released_at_exit(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = play_app(tmp_path, seed=7)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            assert app.heap.frozen and gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() == 0
+
+    asyncio.run(run())
