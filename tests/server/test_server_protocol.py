@@ -189,8 +189,11 @@ def test_oversized_frames_close_the_connection_and_nothing_else(sp: ServerProc) 
 def test_floods_are_rate_limited_then_closed(sp: ServerProc) -> None:
     flood, _ = seat(sp, sp.game, None)
     other, _ = seat(sp, sp.game, None)
-    for i in range(150):  # far beyond the burst: refusals pile up until the server hangs up
-        flood.send({"type": "ping", "id": i})
+    # far beyond the burst: refusals pile up until the server hangs up (a fast server may
+    # hang up before the last of them is sent; what it answered first is still read below)
+    with contextlib.suppress(ConnectionClosed):
+        for i in range(150):
+            flood.send({"type": "ping", "id": i})
     kinds = set()
     with contextlib.suppress(ConnectionClosed):
         while True:
