@@ -19,8 +19,28 @@ from __future__ import annotations
 from typing import Any
 
 from game.compiled import KINDS
-from game.state import GameState, Offer
+from game.state import GameState, LedgerEntry, Offer
 from game.victory import evaluate
+
+#: Ledger entries as dicts, by value. Every view carries the whole ledger (hundreds of
+#: entries by the end) and agents ask for a view at every decision, so converting each
+#: entry again was most of the cost of a view. Views still get fresh copies: nothing a
+#: receiver does to its view can reach another view or the cache.
+_LEDGER_DICTS: dict[LedgerEntry, dict[str, Any]] = {}
+_LEDGER_CACHE_MAX = 100_000
+
+
+def _ledger(s: GameState) -> list[dict[str, Any]]:
+    cache = _LEDGER_DICTS
+    if len(cache) > _LEDGER_CACHE_MAX:
+        cache.clear()
+    out = []
+    for e in s.ledger:
+        d = cache.get(e)
+        if d is None:
+            d = cache[e] = e._asdict()
+        out.append(d.copy())
+    return out
 
 
 def _offer(s: GameState, o: Offer) -> dict[str, Any]:
@@ -84,7 +104,7 @@ def public_view(s: GameState) -> dict[str, Any]:
             }
             for t in s.history
         ],
-        "ledger": [e._asdict() for e in s.ledger],
+        "ledger": _ledger(s),
         "results": results,
     }
 

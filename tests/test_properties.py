@@ -607,3 +607,22 @@ def test_discard_during_adjudication_spares_the_sealed_order(purge_sc: Compiled)
     s = apply(s, "prc:seal")
     assert arms in s.removed[0], "a played remove_after_use card must leave the game"
     assert arms not in s.hands[0] + s.decks[0] + s.discards[0]
+
+
+def test_a_view_is_its_own_data(standard_sc: Compiled) -> None:
+    """Whatever a receiver does to its view (agents may annotate it) reaches no other view:
+    ledger entries are converted once and cached, and every view gets copies."""
+    from game.simulate import play_random
+
+    s = play_random(standard_sc, 9).state
+    first = role_view(s, "us")
+    pristine = json.dumps(public_view(s), sort_keys=True)
+    assert first["ledger"], "a finished game has a ledger"
+    for entry in first["ledger"]:
+        entry["after"] = -999
+        entry["cause"] = "scribbled"
+    first["ledger"].clear()
+    assert json.dumps(public_view(s), sort_keys=True) == pristine
+    again = role_view(s, "russia")["ledger"]
+    assert [e["cause"] for e in again] == [e.cause for e in s.ledger]
+    assert again == [e._asdict() for e in s.ledger]
