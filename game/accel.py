@@ -27,9 +27,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-#: The modules on the hot path (apply a command, adjudicate, play a game), in import
+#: The modules on the hot path (apply a command, adjudicate, play a game) and what
+#: agents do at every decision (read a view, sample the hidden cards), in import
 #: order. They are compiled together: compiled modules call each other natively, so
-#: it is all of them or none.
+#: it is all of them or none. (The heuristic agent is not among them: mypyc cannot
+#: compile its pydantic doctrine models.)
 MODULES = (
     "game.rng",
     "game.commands",
@@ -40,6 +42,10 @@ MODULES = (
     "game.rules",
     "game.simulate",
     "game.agents.random_agent",
+    "game.victory",
+    "game.views",
+    "game.hashing",
+    "game.agents.determinize",
 )
 _FORMAT = "1"  # bump when the layout of a build changes
 _PACKAGE_DIR = Path(__file__).resolve().parent

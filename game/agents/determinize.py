@@ -35,6 +35,7 @@ enough to run once per search iteration.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ class Board:
 
     __slots__ = ("turn", "tracks", "turn_start", "flags", "windows", "revealed", "capital")
 
-    def __init__(self, sc: Compiled, view: dict[str, Any]) -> None:
+    def __init__(self, sc: Compiled, view: Mapping[str, Any]) -> None:
         self.turn: int = view["turn"]
         self.tracks = tuple(view["tracks"][t] for t in sc.track_ids)
         self.turn_start = tuple(view["turn_start"][t] for t in sc.track_ids)
@@ -76,14 +77,14 @@ class Board:
             self.revealed = tuple(tuple(sc.card_index[x["card"]] for x in last["orders"][r]) for r in sc.role_ids)
 
 
-def _flag_bits(sc: Compiled, flags: list[str]) -> int:
+def _flag_bits(sc: Compiled, flags: Sequence[str]) -> int:
     bits = 0
     for f in flags:
         bits |= 1 << sc.flag_index[f]
     return bits
 
 
-def _offer(sc: Compiled, o: dict[str, Any]) -> Offer:
+def _offer(sc: Compiled, o: Mapping[str, Any]) -> Offer:
     return Offer(
         int(o["id"]),
         int(o["turn"]),
@@ -96,7 +97,7 @@ def _offer(sc: Compiled, o: dict[str, Any]) -> Offer:
     )
 
 
-def _order(sc: Compiled, items: list[dict[str, str]]) -> Order:
+def _order(sc: Compiled, items: Sequence[Mapping[str, str]]) -> Order:
     return tuple((sc.card_index[x["card"]], sc.role_index[x["target"]] if x["target"] else -1) for x in items)
 
 
@@ -177,7 +178,7 @@ def _random_order(s: GameState, role: int, stream: rng.Stream, first: tuple[int,
         t = apply_fast(t, cmd)
 
 
-def prepare(sc: Compiled, view: dict[str, Any]) -> Template:  # noqa: C901 - one field after another
+def prepare(sc: Compiled, view: Mapping[str, Any]) -> Template:  # noqa: C901 - one field after another
     """Parse a role view into a :class:`Template` (all the work that does not depend on the sample)."""
     me = sc.role_index[view["role"]]
     roles = sc.role_ids
@@ -282,6 +283,6 @@ def prepare(sc: Compiled, view: dict[str, Any]) -> Template:  # noqa: C901 - one
     return Template(sc, me, base, tuple(pools), tuple(forced), tuple(sizes), sealed, accepted)
 
 
-def determinize(sc: Compiled, view: dict[str, Any], seed: int) -> GameState:
+def determinize(sc: Compiled, view: Mapping[str, Any], seed: int) -> GameState:
     """A full state consistent with `view` (a :func:`~game.views.role_view`), hidden parts sampled from `seed`."""
     return prepare(sc, view).sample(seed)
