@@ -98,21 +98,32 @@ class LocalBackend:
         return out
 
     def stop(self) -> None:
+        """Stop now: cancel what is queued and terminate the workers mid-game."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        # Take the worker list before shutdown() drops it (or the workers would play
+        # out every chunk already queued to them), and the results pipe (see below).
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        results = getattr(pool, "_result_queue", None)
         terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
         if callable(terminate):
             terminate()
-            return
-        # Before 3.14 there is no public way; take the worker list before shutdown()
-        # drops it, or the workers would play out every chunk already queued to them.
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
+        else:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
         for process in processes:
             process.join(5)
+        # A worker terminated while sending its results leaves half a message in the
+        # pipe, and the pool's manager thread waits for the rest forever, so the
+        # interpreter never exits (it joins that thread). Every worker is gone now:
+        # closing our own copy of the pipe's write end turns that wait into an
+        # end-of-file, which the pool handles as a broken pool and shuts down.
+        writer = getattr(results, "_writer", None)
+        if writer is not None and not any(process.is_alive() for process in processes):
+            with contextlib.suppress(OSError):
+                writer.close()
 
     def close(self) -> None:
         pool, self._pool = self._pool, None
