@@ -27,7 +27,7 @@ from game.victory import evaluate
 #: entry again was most of the cost of a view. Views still get fresh copies: nothing a
 #: receiver does to its view can reach another view or the cache.
 _LEDGER_DICTS: dict[LedgerEntry, dict[str, Any]] = {}
-_LEDGER_CACHE_MAX = 100_000
+_LEDGER_CACHE_MAX = 20_000  # about a hundred games: at most a few MiB, flat over any batch
 
 
 def _ledger(s: GameState) -> list[dict[str, Any]]:
