@@ -68,10 +68,16 @@ def test_row_table_keys_click_and_refill() -> None:
             await pilot.press("down", "down", "down")
             table.fill(COLUMNS, rows(20)[::-1])
             assert table.highlighted_key == "k3" and table.cursor_row == 16
-            # a click highlights and selects the row under the pointer (line 0 is the header)
+            # a click highlights the row under the pointer (line 0 is the header) without
+            # selecting it; a second click on it selects it
             table.fill(COLUMNS, rows(5))
             await pilot.pause()
             await pilot.click(RowTable, offset=(2, 3))
+            await pilot.pause()
+            assert app.events[-1] == ("highlighted", 2, "k2")
+            assert ("selected", 2, "k2") not in app.events
+            await pilot.click(RowTable, offset=(2, 3))
+            await pilot.pause()
             assert app.events[-1] == ("selected", 2, "k2")
             assert table.cell(2, 0) == "row 2" and table.cell(2, 1) == "x"
 
@@ -154,5 +160,44 @@ def test_heap_frozen_while_running_and_released_at_exit(tmp_path: Path) -> None:
             await settle(pilot, app)
             assert app.heap.frozen and gc.get_freeze_count() > 0
         assert gc.get_freeze_count() == 0
+
+    asyncio.run(run())
+
+
+def test_a_click_on_a_card_shows_it_and_a_second_click_plays_it(tmp_path: Path) -> None:
+    """Reading a card with the mouse never adds it to the order: the first click
+    highlights it (its details show), a click on the highlighted row adds it."""
+
+    async def run() -> None:
+        app = play_app(tmp_path, seed=7)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("d")  # done with diplomacy; the AI seats finish theirs
+            await settle(pilot, app)
+            assert app.session.view("us")["phase"] == "orders"
+            await pilot.press("2")
+            await pilot.pause()
+            table = app.screen.query_one("#hand-table", RowTable)
+            catalog = app.catalog
+            assert catalog is not None
+            legal = {c.text for c in app.session.legal("us")}
+            keys = [table._rows[i][0] for i in range(table.row_count)]
+            playable = [
+                i
+                for i, card in enumerate(keys)
+                if i > 0 and len(catalog.cards[card].targets) <= 1
+                and any(t == f"us:play:{card}" or t.startswith(f"us:play:{card}:") for t in legal)
+            ]
+            assert playable, "seed 7 deals the US a playable card below the first row"
+            row = playable[0]
+            card = keys[row]
+            await pilot.click("#hand-table", offset=(3, row + 1))
+            await pilot.pause()
+            assert table.highlighted_key == card
+            assert catalog.cards[card].title in screen_text(app)  # the details show
+            assert app.session.view("us")["my_order"] == []
+            await pilot.click("#hand-table", offset=(3, row + 1))
+            await settle(pilot, app)
+            assert [o["card"] for o in app.session.view("us")["my_order"]] == [card]
 
     asyncio.run(run())

@@ -110,7 +110,7 @@ class RowTable(ScrollView, can_focus=True):
             return self.table
 
     class RowSelected(Message):
-        """Enter or a click on a row."""
+        """Enter, or a click on the highlighted row."""
 
         def __init__(self, table: RowTable, cursor_row: int, key: str | None) -> None:
             self.table, self.cursor_row, self.key = table, cursor_row, key
@@ -221,9 +221,13 @@ class RowTable(ScrollView, can_focus=True):
             return
         row = offset.y - 1 + round(self.scroll_y)
         if self.show_cursor and 0 <= row < len(self._rows):
+            # The first click on a row highlights it (a card's details show); a click on
+            # the highlighted row selects it, like enter: reading a card never plays it.
             event.stop()
-            self.move_cursor(row)
-            self.action_select()
+            if row == self.cursor_row:
+                self.action_select()
+            else:
+                self.move_cursor(row)
 
     # -- rendering ------------------------------------------------------------------
     def notify_style_update(self) -> None:
