@@ -139,6 +139,14 @@ def active() -> bool:
     return _active is not None
 
 
+def built() -> bool:
+    """Whether a build of the current sources exists (used or not)."""
+    try:
+        return _manifest(builds_dir() / source_key()) is not None
+    except OSError:
+        return False
+
+
 def status() -> str:
     """One line for people: which engine runs, and why."""
     if _active is not None:

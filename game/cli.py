@@ -259,6 +259,8 @@ def cmd_accel(args: argparse.Namespace) -> int:
     if args.action == "status":
         print(accel.status())
         return 0
+    if args.force or not accel.built():
+        print("compiling the engine with mypyc (about a minute; again only when its sources change)...", flush=True)
     try:
         where = accel.build(args.jobs, args.force)
     except accel.AccelError as exc:
