@@ -175,6 +175,16 @@ setup(
 def build(jobs: int = 2, force: bool = False) -> Path:
     """Compile the hot-path modules (about a minute) unless this source already has a
     build. Raises AccelError with the compiler's last lines when it fails."""
+    try:
+        return _build(jobs, force)
+    except OSError as exc:  # a read-only virtualenv, a full disk, ...
+        raise AccelError(
+            f"cannot write the compiled engine under {builds_dir()}: {exc.strerror or exc}"
+            " (WEDGE_ACCEL_DIR chooses another directory)"
+        ) from None
+
+
+def _build(jobs: int, force: bool) -> Path:
     import shutil
     import subprocess
     import tempfile

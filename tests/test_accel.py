@@ -104,3 +104,13 @@ def test_the_build_key_follows_the_sources() -> None:
     assert {accel.source_path(m).name for m in accel.MODULES} >= {"rules.py", "state.py", "phases.py"}
     assert all(accel.source_path(m).is_file() for m in accel.MODULES)
     assert Path(game.rules.__file__ or "").stem.split(".")[0] == "rules"
+
+
+def test_a_build_that_cannot_be_written_is_one_clear_error(wedge, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    run = wedge("accel", "build", env={"WEDGE_ACCEL_DIR": str(blocker / "builds")})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert f"cannot write the compiled engine under {blocker / 'builds'}" in run.stderr
+    assert "the pure-Python engine will be used" in run.stderr
