@@ -155,8 +155,23 @@ def cmd_play(args: argparse.Namespace) -> int:
     return int(run_play(args.scenario, args.as_role, args.seats, args.seed, args.load))
 
 
+def _version() -> str:
+    """The package version, the Python running it, and which engine (see game/accel.py)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from game import accel
+
+    try:
+        mine = version("wedge")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        mine = "(not installed)"
+    engine = "compiled engine" if accel.active() else "pure-Python engine"
+    return f"wedge {mine} · Python {sys.version.split()[0]} · {engine}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wedge", description="Wedge: can the US pry apart the Russia–PRC alignment?")
+    p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario files; report every problem as FILE:LINE:COL")

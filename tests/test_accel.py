@@ -114,3 +114,11 @@ def test_a_build_that_cannot_be_written_is_one_clear_error(wedge, tmp_path: Path
     assert "Traceback" not in run.stderr
     assert f"cannot write the compiled engine under {blocker / 'builds'}" in run.stderr
     assert "the pure-Python engine will be used" in run.stderr
+
+
+def test_version_names_the_engine(wedge) -> None:
+    pure = wedge("--version", env=PURE)
+    assert pure.returncode == 0
+    assert pure.stdout.startswith("wedge 0.") and pure.stdout.strip().endswith("· pure-Python engine")
+    if accel.active():
+        assert wedge("--version").stdout.strip().endswith("· compiled engine")
