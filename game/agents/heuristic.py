@@ -433,6 +433,12 @@ class HeuristicAgent:
         self.plan = plan
         self.seed = seed
         self.index = 0
+        # The rules that can apply to a card (or to an offer's roles and cards), in
+        # doctrine order, found once per game: most of a doctrine is about other cards,
+        # and only the `when` of a rule depends on the board.
+        self._card_rules: dict[tuple[int, int], tuple[CompiledRule, ...]] = {}
+        self._offer_rules: dict[tuple[int, int, int], tuple[CompiledRule, ...]] = {}
+        self._accept_rules: dict[tuple[int, int, int], tuple[CompiledRule, ...]] = {}
 
     @classmethod
     def from_spec(cls, sc: Compiled, role: str, seed: int, arg: str, params: dict[str, str]) -> HeuristicAgent:
@@ -487,14 +493,14 @@ class HeuristicAgent:
         card = sc.card_index[cmd.args[0]]
         target = sc.role_index[cmd.args[1]] if len(cmd.args) > 1 else -1
         mine = [sc.card_index[x["card"]] for x in view["my_order"]]
+        rules = self._card_rules.get((card, target))
+        if rules is None:
+            rules = self._card_rules[(card, target)] = tuple(
+                r for r in self.plan.cards if r.first(card, sc) and (r.role < 0 or r.role == target)
+            )
         total = 0.0
-        for r in self.plan.cards:
-            if (
-                r.first(card, sc)
-                and (r.role < 0 or r.role == target)
-                and (r.second is ANY or any(r.second(c, sc) for c in mine))
-                and (r.when is None or r.when(board))
-            ):
+        for r in rules:
+            if (r.second is ANY or any(r.second(c, sc) for c in mine)) and (r.when is None or r.when(board)):
                 total += r.score
         me, cid = sc.role_ids[self.plan.role], cmd.args[0]
         for o in view["offers"]:
@@ -507,29 +513,27 @@ class HeuristicAgent:
 
     def _offer_score(self, cmd: Command, board: Board) -> float:
         sc = self.sc
-        to, ask, give = sc.role_index[cmd.args[0]], sc.card_index[cmd.args[1]], sc.card_index[cmd.args[2]]
-        return sum(
-            r.score
-            for r in self.plan.offers
-            if (r.role < 0 or r.role == to)
-            and r.first(ask, sc)
-            and r.second(give, sc)
-            and (r.when is None or r.when(board))
-        )
+        key = (sc.role_index[cmd.args[0]], sc.card_index[cmd.args[1]], sc.card_index[cmd.args[2]])
+        rules = self._offer_rules.get(key)
+        if rules is None:
+            rules = self._offer_rules[key] = _matching(self.plan.offers, key, sc)
+        return sum(r.score for r in rules if r.when is None or r.when(board))
 
     def _answer(self, answers: list[Command], view: dict[str, Any], board: Board) -> Command:
         """Answer the first pending offer: accept when the accept rules score it above 0."""
         sc = self.sc
         oid = answers[0].args[0]
         offer = next(o for o in view["offers"] if str(o["id"]) == oid)
-        frm, ask, give = sc.role_index[offer["from"]], sc.card_index[offer["ask"]], sc.card_index[offer["give"]]
-        total = sum(
-            r.score
-            for r in self.plan.accept
-            if (r.role < 0 or r.role == frm)
-            and r.first(ask, sc)
-            and r.second(give, sc)
-            and (r.when is None or r.when(board))
-        )
+        key = (sc.role_index[offer["from"]], sc.card_index[offer["ask"]], sc.card_index[offer["give"]])
+        rules = self._accept_rules.get(key)
+        if rules is None:
+            rules = self._accept_rules[key] = _matching(self.plan.accept, key, sc)
+        total = sum(r.score for r in rules if r.when is None or r.when(board))
         verb = "accept" if total > 0 else "decline"
         return next(c for c in answers if c.args[0] == oid and c.verb == verb)
+
+
+def _matching(rules: tuple[CompiledRule, ...], key: tuple[int, int, int], sc: Compiled) -> tuple[CompiledRule, ...]:
+    """The offer or accept rules about (other role, asked card, given card), in doctrine order."""
+    role, ask, give = key
+    return tuple(r for r in rules if (r.role < 0 or r.role == role) and r.first(ask, sc) and r.second(give, sc))
