@@ -28,8 +28,8 @@ from pathlib import Path
 from types import ModuleType
 
 #: The modules on the hot path (apply a command, adjudicate, play a game) and what
-#: agents do at every decision (read a view, sample the hidden cards), in import
-#: order. They are compiled together: compiled modules call each other natively, so
+#: agents do at every decision (read a view, sample the hidden cards, search), in
+#: import order. They are compiled together: compiled modules call each other natively, so
 #: it is all of them or none. (The heuristic agent is not among them: mypyc cannot
 #: compile its pydantic doctrine models.)
 MODULES = (
@@ -46,6 +46,7 @@ MODULES = (
     "game.views",
     "game.hashing",
     "game.agents.determinize",
+    "game.agents.ismcts",
 )
 _FORMAT = "1"  # bump when the layout of a build changes
 _PACKAGE_DIR = Path(__file__).resolve().parent

@@ -122,3 +122,16 @@ def test_version_names_the_engine(wedge) -> None:
     assert pure.stdout.startswith("wedge 0.") and pure.stdout.strip().endswith("· pure-Python engine")
     if accel.active():
         assert wedge("--version").stdout.strip().endswith("· compiled engine")
+
+
+@pytest.mark.parametrize("kind", ["random", "heuristic", "ismcts", "external"])
+def test_agent_classes_keep_their_class_attributes(kind: str) -> None:
+    """The registry reads PARAMS from the class. In a compiled class an attribute
+    declared without ClassVar becomes a per-instance slot, and the class then holds a
+    descriptor (which made ``random:foo=1`` a TypeError instead of a clear error)."""
+    from game.agents.registry import AgentSpecError, agent_class, parse_seat
+
+    cls = agent_class(kind)
+    assert isinstance(cls.PARAMS, dict) and all(isinstance(v, str) for v in cls.PARAMS.values())
+    with pytest.raises(AgentSpecError, match="has no parameter 'no-such-thing'"):
+        parse_seat(f"{kind}:no-such-thing=1")

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from game import rng
 from game.agents.determinize import Template, prepare
@@ -218,7 +218,9 @@ class ISMCTSAgent:
     """
 
     needs_view = True
-    PARAMS: dict[str, str] = {
+    # ClassVar: the registry reads it from the class (a compiled build would otherwise
+    # make it a per-instance attribute and leave a descriptor on the class)
+    PARAMS: ClassVar[dict[str, str]] = {
         "iterations": "search iterations per decision (default 200)",
         "time": "seconds per decision instead of an iteration count (not reproducible)",
         "c": "UCB1 exploration constant, values being objective fractions in [0, 1] (default 0.15)",
@@ -266,7 +268,7 @@ class ISMCTSAgent:
         return cls(sc, sc.role_index[role], seed, iterations, seconds, c, horizon)
 
     # -- deciding ----------------------------------------------------------------
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
         self.decisions += 1
         if len(legal) == 1:
             return legal[0]

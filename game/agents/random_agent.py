@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from mypy_extensions import mypyc_attr
 
@@ -16,7 +16,9 @@ class RandomAgent:
     """Uniform over legal commands; a whole order is built from such choices, then sealed."""
 
     needs_view = False
-    PARAMS: dict[str, str] = {}
+    # ClassVar: the registry reads it from the class (a compiled build would otherwise
+    # make it a per-instance attribute and leave a descriptor on the class)
+    PARAMS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
