@@ -30,8 +30,8 @@ from types import ModuleType
 #: The modules on the hot path (apply a command, adjudicate, play a game) and what
 #: agents do at every decision (read a view, sample the hidden cards, search), in
 #: import order. They are compiled together: compiled modules call each other natively, so
-#: it is all of them or none. (The heuristic agent is not among them: mypyc cannot
-#: compile its pydantic doctrine models.)
+#: it is all of them or none. (The heuristic agent's doctrine file format lives apart,
+#: in game.agents.doctrine: mypyc cannot compile pydantic models.)
 MODULES = (
     "game.rng",
     "game.commands",
@@ -47,6 +47,7 @@ MODULES = (
     "game.hashing",
     "game.agents.determinize",
     "game.agents.ismcts",
+    "game.agents.heuristic",
 )
 _FORMAT = "1"  # bump when the layout of a build changes
 _PACKAGE_DIR = Path(__file__).resolve().parent

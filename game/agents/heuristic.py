@@ -34,178 +34,26 @@ stream), answers offers first, plays cards up to its limit, then seals.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, get_args, get_origin
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any, ClassVar
 
 from game import rng
 from game.agents.determinize import Board
+from game.agents.doctrine import (
+    DEFAULT_DOCTRINE,
+    DoctrineError,
+    LoadedDoctrine,
+    _load_cached,
+    load_doctrine,
+)
 from game.commands import Command
 from game.compiled import KIND_INDEX, Compiled, _Compiler
-from game.errors import WedgeError
 from game.scenario import models as m
-from game.scenario.loader import Problem, ScenarioError, _parse, _problem
+from game.scenario.loader import Problem
 from game.state import DIPLOMACY, ORDERS
-
-DEFAULT_DOCTRINE = Path(__file__).resolve().parents[2] / "scenarios" / "doctrine.yaml"
-MAX_DOCTRINE_BYTES = 1024 * 1024
-
-# ------------------------------------------------------------------ the file format
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class CardRule(_Strict):
-    """Adds `score` to playing `card` (a card id or a kind) when `when` holds."""
-
-    card: str
-    score: float = Field(ge=-100, le=100)
-    when: m.Condition | None = None
-    target: str | None = None
-    with_: str | None = Field(None, alias="with")
-    why: str = ""
-
-
-class OfferRule(_Strict):
-    """Adds `score` to offering `give` (mine) for `ask` (the recipient's; id or kind)."""
-
-    to: str | None = None
-    ask: str
-    give: str
-    score: float = Field(ge=-100, le=100)
-    when: m.Condition | None = None
-    why: str = ""
-
-
-class AcceptRule(_Strict):
-    """Adds `score` to accepting an offer that asks for `ask` (mine) and gives `give`."""
-
-    from_: str | None = Field(None, alias="from")
-    ask: str
-    give: str | None = None
-    score: float = Field(ge=-100, le=100)
-    when: m.Condition | None = None
-    why: str = ""
-
-
-class ReserveRule(_Strict):
-    """Keep `keep` capital unspent while `when` holds (the largest matching `keep` counts)."""
-
-    keep: int = Field(ge=0, le=20)
-    when: m.Condition | None = None
-    why: str = ""
-
-
-class RoleDoctrine(_Strict):
-    summary: str
-    play_above: float = 0.0
-    offer_above: float = 0.0
-    max_cards: int | None = Field(None, ge=0, le=10)
-    keep_promise: float = Field(3.0, ge=0, le=100)
-    reserve: list[ReserveRule] = Field(default_factory=list)
-    cards: list[CardRule] = Field(default_factory=list)
-    offers: list[OfferRule] = Field(default_factory=list)
-    accept: list[AcceptRule] = Field(default_factory=list)
-
-
-class Doctrine(_Strict):
-    scenario: str | None = None
-    description: str = ""
-    roles: dict[str, RoleDoctrine]
-
-
-class DoctrineError(WedgeError, ValueError):
-    """A doctrine file that cannot be read, parsed, validated or matched to the scenario."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-# ------------------------------------------------------------------------- loading
-
-
-@dataclass(frozen=True)
-class LoadedDoctrine:
-    name: str
-    doctrine: Doctrine
-    tree: Any  # line/column positions of every node (from the scenario loader)
-
-    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
-        return _problem(self.tree, self.name, loc, message, tags=False)
-
-
-def load_doctrine(path: str | os.PathLike[str]) -> LoadedDoctrine:
-    """Read and validate a doctrine file; raises :class:`DoctrineError` naming file, line and field."""
-    name = os.fspath(path)
-    try:
-        info = os.stat(path)
-    except OSError as e:
-        raise DoctrineError([Problem(name, 1, 1, "", f"cannot read doctrine: {e.strerror or e}")]) from None
-    return _load_cached(name, info.st_mtime_ns, info.st_size)
-
-
-@lru_cache(maxsize=16)
-def _load_cached(name: str, mtime: int, size: int) -> LoadedDoctrine:
-    try:
-        if size > MAX_DOCTRINE_BYTES:
-            raise DoctrineError([Problem(name, 1, 1, "", f"file is {size} bytes; the limit is {MAX_DOCTRINE_BYTES}")])
-        with open(name, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise DoctrineError([Problem(name, 1, 1, "", f"cannot read doctrine: {e}")]) from None
-    if not text.strip():
-        raise DoctrineError([Problem(name, 1, 1, "", "file is empty; expected a mapping with 'roles'")])
-    try:
-        data, tree = _parse(text, name)
-    except ScenarioError as e:
-        raise DoctrineError(e.problems) from None
-    try:
-        doctrine = Doctrine.model_validate(data)
-    except ValidationError as e:
-        raise DoctrineError([_pydantic_problem(err, tree, name) for err in e.errors(include_url=False)]) from None
-    return LoadedDoctrine(name, doctrine, tree)
-
-
-def _pydantic_problem(err: Any, tree: Any, name: str) -> Problem:
-    loc = tuple(err["loc"])
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
-        hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-        return _problem(tree, name, loc, f"unknown field {loc[-1]!r}{hint}", tags=True, key=True)
-    if kind == "missing":
-        message = f"missing required field {loc[-1]!r}"
-    else:
-        got = err.get("input")
-        shown = f" (got {got!r})" if isinstance(got, str | int | float) and len(repr(got)) <= 40 else ""
-        message = str(err["msg"]).removeprefix("Value error, ") + shown
-    return _problem(tree, name, loc, message, tags=True)
-
-
-def _allowed_keys(loc: Sequence[str | int]) -> list[str] | None:
-    """The keys a doctrine mapping at `loc` may have (for 'unknown field' hints)."""
-    tp: Any = Doctrine
-    for part in loc:
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            fields = {f.alias or k: f.annotation for k, f in tp.model_fields.items()}
-            if part not in fields:
-                return None
-            tp = fields[part]
-        elif get_origin(tp) in (list, dict):
-            tp = get_args(tp)[-1]
-        else:
-            return None
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return [f.alias or k for k, f in tp.model_fields.items()]
-    return None
-
 
 # -------------------------------------------------------------- checking and compiling
 
@@ -426,7 +274,9 @@ class HeuristicAgent:
     """Plays its role's doctrine: best-scoring command each step, seeded tie-breaks."""
 
     needs_view = True
-    PARAMS: dict[str, str] = {"doctrine": "path of a doctrine YAML file (default scenarios/doctrine.yaml)"}
+    # ClassVar: the registry reads it from the class (a compiled build would otherwise
+    # make it a per-instance attribute and leave a descriptor on the class)
+    PARAMS: ClassVar[dict[str, str]] = {"doctrine": "path of a doctrine YAML file (default scenarios/doctrine.yaml)"}
 
     def __init__(self, sc: Compiled, plan: RolePlan, seed: int) -> None:
         self.sc = sc
@@ -445,7 +295,7 @@ class HeuristicAgent:
         path = params.get("doctrine") or arg or doctrine_for(sc)
         return cls(sc, plan_for(sc, role, path), seed)
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
         board = Board(self.sc, view)
         phase = view["phase"]
         if phase == DIPLOMACY:
@@ -487,7 +337,7 @@ class HeuristicAgent:
     def _reserve(self, board: Board) -> int:
         return max((keep for keep, when in self.plan.reserve if when is None or when(board)), default=0)
 
-    def _card_score(self, cmd: Command, view: dict[str, Any], board: Board) -> tuple[float, bool]:
+    def _card_score(self, cmd: Command, view: Mapping[str, Any], board: Board) -> tuple[float, bool]:
         """The card's doctrine score, and whether the role promised to play it."""
         sc = self.sc
         card = sc.card_index[cmd.args[0]]
@@ -519,7 +369,7 @@ class HeuristicAgent:
             rules = self._offer_rules[key] = _matching(self.plan.offers, key, sc)
         return sum(r.score for r in rules if r.when is None or r.when(board))
 
-    def _answer(self, answers: list[Command], view: dict[str, Any], board: Board) -> Command:
+    def _answer(self, answers: list[Command], view: Mapping[str, Any], board: Board) -> Command:
         """Answer the first pending offer: accept when the accept rules score it above 0."""
         sc = self.sc
         oid = answers[0].args[0]

@@ -31,7 +31,7 @@ RULE_KEYS = {"cards": ("card", "with"), "offers": ("ask", "give"), "accept": ("a
 
 def default_doctrine() -> Path:
     try:
-        from game.agents.heuristic import DEFAULT_DOCTRINE
+        from game.agents.doctrine import DEFAULT_DOCTRINE
 
         return Path(DEFAULT_DOCTRINE)
     except ImportError:  # pragma: no cover - the heuristic agent ships with wedge
