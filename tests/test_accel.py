@@ -135,3 +135,32 @@ def test_agent_classes_keep_their_class_attributes(kind: str) -> None:
     assert isinstance(cls.PARAMS, dict) and all(isinstance(v, str) for v in cls.PARAMS.values())
     with pytest.raises(AgentSpecError, match="has no parameter 'no-such-thing'"):
         parse_seat(f"{kind}:no-such-thing=1")
+
+
+
+def test_agents_can_be_subclassed_in_python(standard_sc) -> None:
+    """Agents are an extension point: a user's Python subclass of a compiled agent works
+    (and plays exactly like the agent it extends)."""
+    from game.agents.heuristic import HeuristicAgent, doctrine_for, plan_for
+    from game.agents.ismcts import ISMCTSAgent
+    from game.agents.random_agent import RandomAgent
+    from game.simulate import play
+
+    calls: list[str] = []
+
+    def counting(cls: type) -> type:
+        def act(self, view, legal):  # type: ignore[no-untyped-def]
+            calls.append(cls.__name__)
+            return super(sub, self).act(view, legal)
+
+        sub = type(f"Counting{cls.__name__}", (cls,), {"act": act})
+        return sub
+
+    sc = standard_sc
+
+    def agents(wrap: bool) -> list:  # type: ignore[type-arg]
+        h, i, r = (counting(c) if wrap else c for c in (HeuristicAgent, ISMCTSAgent, RandomAgent))
+        return [h(sc, plan_for(sc, "us", doctrine_for(sc)), 11), i(sc, 1, 12, iterations=5), r(13), r(14)]
+
+    assert play(sc, 4, agents(True)).commands == play(sc, 4, agents(False)).commands
+    assert {"HeuristicAgent", "ISMCTSAgent", "RandomAgent"} <= set(calls)

@@ -40,6 +40,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from game import rng
 from game.agents.determinize import Board
 from game.agents.doctrine import (
@@ -270,6 +272,7 @@ def plan_for(sc: Compiled, role: str, path: str | os.PathLike[str] = DEFAULT_DOC
 # ---------------------------------------------------------------------------- agent
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # agents of one's own may build on it
 class HeuristicAgent:
     """Plays its role's doctrine: best-scoring command each step, seeded tie-breaks."""
 

@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from game import rng
 from game.agents.determinize import Template, prepare
 from game.commands import Command
@@ -208,6 +210,7 @@ class Node:
         self.avail = 0
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # agents of one's own may build on it
 class ISMCTSAgent:
     """Single-observer ISMCTS over this role's commands; see the module docstring.
 
