@@ -275,6 +275,15 @@ def test_exotic_tags_are_rejected() -> None:
     assert "unsupported YAML tag '!!python/object/apply:os.system'" in p.message
 
 
+@pytest.mark.parametrize("value", ["!!int ''", "!!float ''", "!!int", "!!float \"\""])
+def test_an_empty_tagged_number_is_a_problem_not_a_crash(value: str) -> None:
+    """PyYAML's own int/float constructors index the first character of the text: an
+    empty ``!!int`` raised IndexError (found by the fuzz test below)."""
+    found = problems(edit("  turns: 6\n", f"  turns: {value}\n"))
+    [p] = [p for p in found if p.message.startswith("invalid number")]
+    assert p.line == VALID.splitlines().index("  turns: 6") + 1 and p.message.endswith("''")
+
+
 # -------------------------------------------------------------- file and bytes
 
 

@@ -391,7 +391,7 @@ class _Builder:
             return None
         try:
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, ArithmeticError):  # int() of 5000 digits ...
+        except (yaml.YAMLError, ValueError, TypeError, ArithmeticError, LookupError):  # int("5"*5000), !!int ""
             text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
             self.problem(node.start_mark, f"invalid {_scalar_kind(node)} {text!r}")
             return None
