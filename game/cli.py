@@ -240,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     br.add_argument("--out", metavar="PATH", help="write to this file (with --role all: this directory)")
     br.set_defaults(func=cmd_briefing)
 
-    from game.webseats import add_web_parser  # light: the web server itself is imported on use
+    from tui.web import add_web_parser  # light: the web server itself is imported on use
 
     add_web_parser(sub)
 

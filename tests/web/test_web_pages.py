@@ -16,7 +16,7 @@ import pytest
 from webproc import ROOT, WEDGE, Proc, web_server
 from websockets.sync.client import connect
 
-from game.webseats.server import Launch, WebSeats, parse_token
+from tui.web.server import Launch, WebSeats, parse_token
 
 # Nothing listens here: a tab for this game cannot start.
 DEAD_GAME = "ws://127.0.0.1:9/g/nogame"
@@ -142,7 +142,7 @@ def test_a_tab_whose_process_dies_before_its_ui_says_why() -> None:
 
 def test_tab_module_refuses_outside_wedge_web() -> None:
     r = subprocess.run(
-        [sys.executable, "-m", "game.webseats.tab", "watch", DEAD_GAME],
+        [sys.executable, "-m", "tui.web.tab", "watch", DEAD_GAME],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -1,7 +1,7 @@
 """``wedge web``: the player UI in a browser, for students without a terminal.
 
 This module only declares the command line; the server itself (aiohttp and
-textual-serve) lives in :mod:`game.webseats.server` and is imported when the
+textual-serve) lives in :mod:`tui.web.server` and is imported when the
 command runs, so ``wedge --help`` stays fast.
 """
 
@@ -60,7 +60,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"wedge web: {problem}", file=sys.stderr)
         return 2
-    from game.webseats.server import WebSeats, wedge_commands
+    from tui.web.server import WebSeats, wedge_commands
 
     seat_launch, watch_launch = wedge_commands(args.server_url)
     web = WebSeats(

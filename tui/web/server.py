@@ -42,8 +42,8 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 from textual_serve.server import Server, to_int
 
-from game.webseats.pages import landing_page, terminal_page
-from game.webseats.tab import TOKEN_ENV
+from tui.web.pages import landing_page, terminal_page
+from tui.web.tab import TOKEN_ENV
 
 log = logging.getLogger("wedge.web")
 
@@ -75,11 +75,11 @@ SeatLaunch = Callable[[str], Launch]
 def wedge_commands(server_url: str) -> tuple[SeatLaunch, Launch]:
     """What a seat tab and the projector tab run: ``wedge join`` and ``wedge watch``.
 
-    Through :mod:`game.webseats.tab`, which passes the token in the environment
+    Through :mod:`tui.web.tab`, which passes the token in the environment
     rather than on the command line; with this interpreter (not a ``wedge`` found on
     ``PATH``) so that a tab always runs the same installation as the web server.
     """
-    tab = (sys.executable, "-m", "game.webseats.tab")
+    tab = (sys.executable, "-m", "tui.web.tab")
 
     def seat(token: str) -> Launch:
         return Launch((*tab, "seat", server_url), ((TOKEN_ENV, token),))

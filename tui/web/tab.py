@@ -1,6 +1,6 @@
 """What one browser tab runs: ``wedge join`` or ``wedge watch``, under textual-serve.
 
-``python -m game.webseats.tab seat URL`` and ``python -m game.webseats.tab watch URL``
+``python -m tui.web.tab seat URL`` and ``python -m tui.web.tab watch URL``
 open the same UI as ``wedge join URL --token T`` and ``wedge watch URL``, with two
 differences that matter to a web server:
 
@@ -25,7 +25,7 @@ TOKEN_ENV = "WEDGE_TOKEN"
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2 or args[0] not in ("seat", "watch"):
-        print("usage: python -m game.webseats.tab seat|watch SERVER_URL", file=sys.stderr)
+        print("usage: python -m tui.web.tab seat|watch SERVER_URL", file=sys.stderr)
         return 2
     if not os.environ.get("TEXTUAL_DRIVER"):
         print("wedge: this runs one browser tab of `wedge web`; in a terminal use wedge join/watch", file=sys.stderr)
