@@ -120,11 +120,13 @@ def load_doctrine(path: str | os.PathLike[str]) -> LoadedDoctrine:
         info = os.stat(path)
     except OSError as e:
         raise DoctrineError([Problem(name, 1, 1, "", f"cannot read doctrine: {e.strerror or e}")]) from None
-    return _load_cached(name, info.st_mtime_ns, info.st_size)
+    return load_version(name, info.st_mtime_ns, info.st_size)
 
 
 @lru_cache(maxsize=16)
-def _load_cached(name: str, mtime: int, size: int) -> LoadedDoctrine:
+def load_version(name: str, mtime: int, size: int) -> LoadedDoctrine:
+    """The file `name` as it was at (`mtime`, `size`): read once per version, so the many
+    agents of a playtest share one parse, and an edited file is read again."""
     try:
         if size > MAX_DOCTRINE_BYTES:
             raise DoctrineError([Problem(name, 1, 1, "", f"file is {size} bytes; the limit is {MAX_DOCTRINE_BYTES}")])

@@ -48,8 +48,8 @@ from game.agents.doctrine import (
     DEFAULT_DOCTRINE,
     DoctrineError,
     LoadedDoctrine,
-    _load_cached,
     load_doctrine,
+    load_version,
 )
 from game.commands import Command
 from game.compiled import KIND_INDEX, Compiled, _Compiler
@@ -248,7 +248,7 @@ def compile_doctrine(sc: Compiled, loaded: LoadedDoctrine, role: str) -> RolePla
 
 @lru_cache(maxsize=64)
 def _plan_cached(sc: Compiled, name: str, mtime: int, size: int, role: str) -> RolePlan:
-    return compile_doctrine(sc, _load_cached(name, mtime, size), role)
+    return compile_doctrine(sc, load_version(name, mtime, size), role)
 
 
 def doctrine_for(sc: Compiled) -> Path:

@@ -136,6 +136,8 @@ class _Audience:
 
 #: Told when a command is acknowledged: (canonical text, duplicate).
 OnAck = Callable[[str, bool], None]
+#: Who waits for a command's acknowledgement: its future, its callback, and whether it is a duplicate.
+Waiter = tuple[asyncio.Future[tuple[str, bool]], OnAck | None, bool]
 
 
 @dataclass
@@ -148,10 +150,10 @@ class _Accepted:
     state: GameState
     seat: str
     key: str | None
-    waiters: list[tuple[asyncio.Future[tuple[str, bool]], OnAck | None, bool]] = field(default_factory=list)
+    waiters: list[Waiter] = field(default_factory=list)
 
 
-def _answer(waiters: list[tuple[asyncio.Future[tuple[str, bool]], OnAck | None, bool]], text: str) -> None:
+def _answer(waiters: list[Waiter], text: str) -> None:
     for fut, on_ack, duplicate in waiters:
         if on_ack is not None:
             try:
@@ -282,7 +284,8 @@ class GameHost:
             aud = self._audiences[seat] = _Audience(seat)
         if not aud.subscribers or aud.view is None:
             # nobody was watching: the cached payload may be stale, rebuild it
-            aud.view, aud.legal, aud.hints = self._view(seat), self._legal(seat), self._hints(seat)
+            legal = self._legal(seat)
+            aud.view, aud.legal, aud.hints = self._view(seat), legal, self._hints(seat, legal)
             aud.sent = len(self.record.commands)
             aud.deadline_key = self._deadline_key_now()
         aud.subscribers.append(sub)
@@ -315,16 +318,15 @@ class GameHost:
         role = self.sc.role_index.get(seat)
         return [] if role is None else [c.text for c in legal_actions(self.state, role)]
 
-    def _hints(self, seat: str, legal_now: list[str] | None = None) -> dict[str, p.Problem]:
-        """Why each card in the seat's hand cannot be added now (cards that can are left out).
-
-        `legal_now` is the seat's legal commands if the caller has them already."""
+    def _hints(self, seat: str, legal_now: list[str]) -> dict[str, p.Problem]:
+        """Why each card in the seat's hand cannot be added now (cards that can are left out);
+        `legal_now` is the seat's legal commands (:meth:`_legal`)."""
         role = self.sc.role_index.get(seat)
         if role is None:
             return {}
         s = self.state
         sc = self.sc
-        legal = set(legal_now) if legal_now is not None else {c.text for c in legal_actions(s, role)}
+        legal = set(legal_now)
         out: dict[str, p.Problem] = {}
         for card in sorted(set(s.hands[role])):
             targets = sc.card_targets[card]

@@ -48,6 +48,18 @@ def update_static(widget: Static, content: str | Text) -> bool:
     return True
 
 
+class _RowMessage(Message):
+    """A row of a :class:`RowTable`: its index and key."""
+
+    def __init__(self, table: RowTable, cursor_row: int, key: str | None) -> None:
+        self.table, self.cursor_row, self.key = table, cursor_row, key
+        super().__init__()
+
+    @property
+    def control(self) -> RowTable:
+        return self.table
+
+
 class RowTable(ScrollView, can_focus=True):
     """A light read-and-pick table: a header, rows of cells, an optional row cursor.
 
@@ -98,27 +110,11 @@ class RowTable(ScrollView, can_focus=True):
         Binding("right", "scroll_right", "Scroll right", show=False),
     ]
 
-    class RowHighlighted(Message):
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row (by a key, a click or a fill)."""
 
-        def __init__(self, table: RowTable, cursor_row: int, key: str | None) -> None:
-            self.table, self.cursor_row, self.key = table, cursor_row, key
-            super().__init__()
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """Enter, or a click on the highlighted row."""
-
-        def __init__(self, table: RowTable, cursor_row: int, key: str | None) -> None:
-            self.table, self.cursor_row, self.key = table, cursor_row, key
-            super().__init__()
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
 
     def __init__(
         self, *, cursor: bool = True, zebra_stripes: bool = True, id: str | None = None, classes: str | None = None
