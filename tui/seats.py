@@ -40,7 +40,7 @@ def default_ai() -> str:
 def ai_kinds() -> list[str]:
     """Agent kinds that can take over a seat from the UI (those that import)."""
     out = []
-    for kind in ("random", "heuristic", "ismcts"):
+    for kind in ("random", "heuristic", "ismcts", "pass"):
         try:
             agent_class(kind)
         except AgentSpecError:

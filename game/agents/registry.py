@@ -26,6 +26,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "heuristic": ("game.agents.heuristic", "HeuristicAgent"),
     "ismcts": ("game.agents.ismcts", "ISMCTSAgent"),
     "external": ("game.agents.external", "ExternalAgent"),
+    "pass": ("game.agents.pass_agent", "PassAgent"),
 }
 
 

@@ -33,12 +33,13 @@ from game.simulate import agent_seed
 
 HUMAN = "human"
 #: Agent kinds the facilitator may put in a seat over the network (no file paths, no programs).
-NETWORK_KINDS = ("random", "heuristic", "ismcts")
+NETWORK_KINDS = ("random", "heuristic", "ismcts", "pass")
 #: Parameters allowed over the network, with their upper bounds.
 _NETWORK_PARAMS: dict[str, dict[str, float]] = {
     "random": {},
     "heuristic": {},
     "ismcts": {"iterations": 2000, "c": 10.0, "horizon": 16},
+    "pass": {},
 }
 #: Kinds that search hard: decided in a worker process.
 PROCESS_KINDS = frozenset({"ismcts"})

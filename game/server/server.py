@@ -175,7 +175,7 @@ def check_on_deadline(policy: str) -> str:
     except AgentSpecError as exc:
         return str(exc)
     if spec.kind == "external":
-        return "on-deadline takes 'default' or a built-in agent (random, heuristic, ismcts)"
+        return "on-deadline takes 'default' or a built-in agent (random, heuristic, ismcts, pass)"
     return ""
 
 
