@@ -47,7 +47,7 @@ from game.playtest.errors import PlaytestError
 from game.playtest.overlay import Overlay, apply_overlay
 from game.playtest.runner import RunResult, StopFlag, interruptible, run_playtest
 from game.playtest.seats import parse_agents
-from game.playtest.stats import mean_ci, paired_proportion_ci, wilson
+from game.playtest.stats import paired_means, paired_rates
 from game.playtest.store import BatchSpec, PlaytestDir
 from game.scenario.loader import load_scenario
 from game.scenario.models import Scenario
@@ -218,27 +218,6 @@ def _load_side(pdir: PlaytestDir, games: int, track: str) -> dict[int, tuple[flo
     return out
 
 
-def _diff(a: list[float], b: list[float]) -> dict[str, Any]:
-    ma, la, ha = mean_ci(a)
-    mb, lb, hb = mean_ci(b)
-    d, lo, hi = mean_ci([x - y for x, y in zip(a, b)])
-    return {"a": ma, "a_ci95": [la, ha], "b": mb, "b_ci95": [lb, hb], "diff": d, "diff_ci95": [lo, hi]}
-
-
-def _rate_diff(a: list[bool], b: list[bool]) -> dict[str, Any]:
-    n = len(a)
-    ka, kb = sum(a), sum(b)
-    d, lo, hi = paired_proportion_ci(a, b)
-    return {
-        "a": ka / n if n else 0.0,
-        "a_ci95": list(wilson(ka, n)),
-        "b": kb / n if n else 0.0,
-        "b_ci95": list(wilson(kb, n)),
-        "diff": d,
-        "diff_ci95": [lo, hi],
-    }
-
-
 def compare(prepared: Prepared, specs: dict[str, BatchSpec], out: Path, games: int) -> dict[str, Any]:
     """The paired comparison of OUT/a and OUT/b over games 0..games-1 present on both sides."""
     track = prepared.file.track
@@ -252,11 +231,11 @@ def compare(prepared: Prepared, specs: dict[str, BatchSpec], out: Path, games: i
     b_tracks = {t.id for t in prepared.models["b"].tracks}
     tracks = [t.id for t in prepared.models["a"].tracks if t.id in b_tracks]
     metrics: dict[str, Any] = {
-        f"final_{track}": _diff([x[0] for x in a], [x[0] for x in b]),
-        "win_rate": {r: _rate_diff([r in x[1] for x in a], [r in x[1] for x in b]) for r in role_ids},
-        "mean_score": {r: _diff([float(x[2][r]) for x in a], [float(x[2][r]) for x in b]) for r in role_ids},
-        "crisis_rate": _rate_diff([x[3] == "crisis" for x in a], [x[3] == "crisis" for x in b]),
-        "final_tracks": {t: _diff([float(x[4][t]) for x in a], [float(x[4][t]) for x in b]) for t in tracks},
+        f"final_{track}": paired_means([x[0] for x in a], [x[0] for x in b]),
+        "win_rate": {r: paired_rates([r in x[1] for x in a], [r in x[1] for x in b]) for r in role_ids},
+        "mean_score": {r: paired_means([float(x[2][r]) for x in a], [float(x[2][r]) for x in b]) for r in role_ids},
+        "crisis_rate": paired_rates([x[3] == "crisis" for x in a], [x[3] == "crisis" for x in b]),
+        "final_tracks": {t: paired_means([float(x[4][t]) for x in a], [float(x[4][t]) for x in b]) for t in tracks},
     }
     file = prepared.file
     return {

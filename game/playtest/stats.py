@@ -7,6 +7,8 @@
   regularised incomplete beta function (Lentz continued fraction). Exact to ~1e-10,
   so paired t-intervals are right for small pilot runs too, not only n >= 30.
 * :func:`mean_ci` — mean with a t-interval (used for paired differences).
+* :func:`paired_means` / :func:`paired_rates` — the paired comparisons of experiments
+  and balance reports, built from the two above and Wilson intervals.
 * :func:`paired_proportion_ci` — Newcombe's hybrid score interval (method 10,
   Newcombe 1998) for the difference of two proportions measured on the same
   units (game i of A and game i of B share a seed). It uses the Wilson interval of
@@ -19,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from statistics import NormalDist
+from typing import Any
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -144,6 +147,31 @@ def paired_proportion_ci(a: Sequence[bool], b: Sequence[bool], z: float = Z95) -
     low = delta - math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
     high = delta + math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
     return delta, max(-1.0, low), min(1.0, high)
+
+
+def paired_means(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
+    """Means of two paired samples (game i of A with game i of B), each with its t-interval,
+    and the mean paired difference A − B with its t-interval."""
+    ma, la, ha = mean_ci(a)
+    mb, lb, hb = mean_ci(b)
+    d, lo, hi = mean_ci([x - y for x, y in zip(a, b)])
+    return {"a": ma, "a_ci95": [la, ha], "b": mb, "b_ci95": [lb, hb], "diff": d, "diff_ci95": [lo, hi]}
+
+
+def paired_rates(a: Sequence[bool], b: Sequence[bool]) -> dict[str, Any]:
+    """Rates of two paired binary samples with Wilson intervals, and the paired difference
+    A − B with Newcombe's hybrid score interval."""
+    n = len(a)
+    ka, kb = sum(a), sum(b)
+    d, lo, hi = paired_proportion_ci(a, b)
+    return {
+        "a": ka / n if n else 0.0,
+        "a_ci95": list(wilson(ka, n)),
+        "b": kb / n if n else 0.0,
+        "b_ci95": list(wilson(kb, n)),
+        "diff": d,
+        "diff_ci95": [lo, hi],
+    }
 
 
 def quantiles(values: Sequence[float]) -> dict[str, float]:
