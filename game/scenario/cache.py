@@ -7,8 +7,8 @@ validated :class:`Scenario` in the user's cache directory under a key made of
 
 * the SHA-256 of the file's bytes (any edit is a different key),
 * the source of the modules that define what "valid" means (``models.py``,
-  ``loader.py``, ``references.py``) and the Python and pydantic versions (a new
-  version of Wedge or of pydantic never reads an older entry).
+  ``balance.py``, ``loader.py``, ``references.py``) and the Python and pydantic
+  versions (a new version of Wedge or of pydantic never reads an older entry).
 
 Only files that passed every check are stored; a file with problems is validated (and
 reported, ``FILE:LINE:COL``) every time exactly as by :func:`load_scenario`. An entry
@@ -39,7 +39,7 @@ from game.scenario.models import Scenario
 FORMAT = b"wedge-scenario-cache-1"
 #: Entries kept; older ones are removed when a new one is written.
 MAX_ENTRIES = 32
-_SOURCES = ("models.py", "loader.py", "references.py")
+_SOURCES = ("models.py", "balance.py", "loader.py", "references.py")
 _code_digest: bytes | None = None
 
 

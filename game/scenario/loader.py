@@ -45,7 +45,7 @@ MAX_DEPTH = 100
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "str"))
 _MAP, _SEQ, _MERGE, _VALUE = (_TAG + t for t in ("map", "seq", "merge", "value"))
-_DISCRIMINATORS = ("op", "test")
+_DISCRIMINATORS = ("op", "test", "check")  # effects, conditions, balance targets
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
@@ -546,6 +546,8 @@ def _fields_at(loc: Sequence[str | int]) -> list[str] | None:
             if not lists:
                 return None
             tp = lists[0]
+        elif not models and any(get_origin(m) is dict for m in members):
+            tp = next(get_args(m)[1] for m in members if get_origin(m) is dict)  # a mapping's value, by any key
         elif len(models) == 1:
             fields = _keys(models[0])
             if part not in fields:

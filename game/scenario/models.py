@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from game.scenario.balance import Balance
+
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=48)]
 CARD_KINDS = ("sanction", "tariff_carrot", "arms_sale", "framing", "event")
 CardKind = Literal["sanction", "tariff_carrot", "arms_sale", "framing", "event"]
@@ -425,6 +427,7 @@ class Scenario(Strict):
     roles: list[Role] = Field(min_length=1, max_length=8)
     cards: list[Card] = Field(min_length=1)
     shocks: list[Shock] = Field(default_factory=list)
+    balance: Balance | None = Field(None, exclude=True)  # not game content: see game/scenario/balance.py
 
 
 #: Models whose fields name types defined further down (Condition, Effect). With deferred

@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from game.scenario.balance import check_balance
 from game.scenario.models import (
     ROLE_PLACEHOLDERS,
     AddShockEffect,
@@ -60,7 +61,7 @@ def check_references(s: Scenario) -> Found:
     """All dangling or inconsistent references in ``s``, in no particular order."""
     checker = _Checker(s)
     checker.run()
-    return checker.found
+    return checker.found + check_balance(s)
 
 
 @dataclass(frozen=True)
