@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: play test bench bench-strength lint install accel clean chromium
+.PHONY: play test bench bench-strength bench-balance lint install accel clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: $(BENCH_STAMP) accel
 # Playing strength (paired games, significance tests); several minutes on 2 cores.
 bench-strength: $(STAMP) accel
 	$(BIN)/python bench/strength.py --seat us --games 200
+
+# The standard scenario's balance report (its balance: targets; docs/playtests.md); resumable.
+bench-balance: $(STAMP) accel
+	$(BIN)/wedge balance scenarios/standard.yaml --out runs/balance-standard
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -228,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(ex, None)
     ex.set_defaults(func=cmd_experiment)
 
+    from game.balance.command import add_parser as add_balance_parser  # light: the report is imported on use
+
+    add_balance_parser(sub)
+
     def cmd_briefing(args: argparse.Namespace) -> int:
         from game.briefing import cmd_briefing as run
 
