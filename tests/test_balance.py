@@ -406,7 +406,7 @@ def test_plan_agents_override_and_skill(tmp_path: Path) -> None:
     assert list(plan.mixes) == ["custom"] and plan.mix_name("idle") == "custom"
     agents = {b.spec.agents for b in plan.batches.values()}
     assert agents == {"a=random,b=random", "a=pass,b=pass", "a=random,b=pass", "a=pass,b=random"}
-    assert plan.skill_roles["a"].a == "plain/a-random-b-pass"
+    assert plan.skill_roles["a"].a == "plain/a-random_b-pass"
 
 
 def test_plan_adapts_heuristic_doctrine_on_lever_side(tmp_path: Path) -> None:
@@ -461,13 +461,15 @@ def test_cli_all_pass_exits_0_and_resumes(wedge, tmp_path: Path) -> None:  # typ
         (("--only", "skill_gain"), "no skill_gain target"),
         (("--games", "0"), "--games must be at least 1"),
         (("--agents", "rondom"), "unknown agent 'rondom'"),
+        (("--agents", "heuristic"), "--agents (OUT/plain/heuristic): cannot build the agents a=heuristic,b=heuristic"),
     ],
 )
 def test_cli_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     path = tiny_with(tmp_path, "balance:\n  mixes:\n    idle: {agents: pass, games: 3}\n  targets:\n"
                                "    - {check: win_rate, mixes: [idle], min: 0, max: 1}\n")
     code, stdout, stderr = run_main("balance", path, "--out", tmp_path / "out", *args)
-    assert code == 2 and message in stderr and "Traceback" not in stderr, stderr
+    assert code == 2 and message.replace("OUT", str(tmp_path / "out")) in stderr, stderr
+    assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr
 
 
 def test_cli_scenario_without_section_exits_2(tmp_path: Path) -> None:

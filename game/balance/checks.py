@@ -493,6 +493,6 @@ def doctrine_bans(t: bm.DoctrineBansCheck, ctx: Context) -> list[Line]:
         path, banned = banned_cards(ctx, t.doctrine)
     except (WedgeError, Missing) as exc:  # an unusable doctrine is this target's failure, not the report's
         return [Line(FAIL, "doctrine", detail=str(exc).splitlines()[0])]
-    return [Line(_status(len(banned) <= t.max), str(path), str(len(banned)), f"≤ {t.max}",
-                 "never played by the doctrine: " + (", ".join(banned) or "none"),
+    return [Line(_status(len(banned) <= t.max), "banned cards", str(len(banned)), f"≤ {t.max}",
+                 f"{path}: " + (", ".join(banned) or "none"),
                  {"doctrine": str(path), "banned": banned})]

@@ -55,7 +55,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _usage(message: str) -> int:
-    print(f"wedge: {message}", file=sys.stderr)
+    """One line: the first problem (an agent's doctrine error, say, can list several)."""
+    first, *rest = message.strip().splitlines() or [""]
+    more = f" (and {len(rest)} more line{'s' if len(rest) > 1 else ''})" if rest else ""
+    print(f"wedge: {first}{more}", file=sys.stderr)
     return EXIT_UNUSABLE
 
 
@@ -82,6 +85,7 @@ def _run(args: argparse.Namespace, model: Scenario) -> int:
     from game.balance.info import report_info
     from game.balance.plan import Options, make_plan
     from game.balance.report import build, format_terminal, write
+    from game.playtest.errors import PlaytestError
     from game.playtest.runner import StopFlag, interruptible, run_playtest
 
     out = Path(args.out) if args.out else Path("runs") / f"balance-{model.scenario.id}"
@@ -90,8 +94,11 @@ def _run(args: argparse.Namespace, model: Scenario) -> int:
     progress = False if args.quiet else None
     with interruptible(StopFlag()) as flag:
         for batch in plan.batches.values():
-            result = run_playtest(batch.spec, batch.games, out / batch.key, workers=args.workers,
-                                  progress=progress, label=batch.label, plots=False, stop=flag)
+            try:
+                result = run_playtest(batch.spec, batch.games, out / batch.key, workers=args.workers,
+                                      progress=progress, label=batch.key, plots=False, stop=flag)
+            except PlaytestError as exc:
+                raise PlaytestError(f"{batch.where} ({out / batch.key}): {exc}") from None
             if result.interrupted:
                 print(f"wedge: interrupted — {result.on_disk} of {batch.games} games of {batch.key} are on disk "
                       f"in {out}; run the same command again to resume", file=sys.stderr)

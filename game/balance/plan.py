@@ -59,7 +59,7 @@ class Batch:
     variant: str
     spec: BatchSpec
     games: int
-    label: str
+    where: str  # the part of the section that first asked for it, for error messages
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,14 @@ class Plan:
 
 
 def slug(text: str) -> str:
-    """A directory name for a seat spec: readable, and short enough for any file system."""
-    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "agents"
-    if len(s) > 80:
-        s = s[:60].rstrip("-.") + "-" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    """A directory name for a seat spec: readable, short enough for any file system, and
+    a function of the spec alone (a rerun must find the same directory). The separators of
+    a spec map to fixed characters; anything else (a path, spaces) adds a hash of the text
+    so that two specs that differ only there stay apart."""
+    simple = text.replace(":", "-").replace("=", "-").replace(",", "_")
+    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", simple)
+    if s != simple or len(s) > 80 or not s.strip("-._"):
+        s = s[:60].strip("-.") + "-" + hashlib.sha256(text.encode()).hexdigest()[:10]
     return s
 
 
@@ -124,6 +128,10 @@ class _Planner:
 
     # ------------------------------------------------------------------ helpers
 
+    def at(self, where: str) -> str:
+        """`where` in the section (``SCENARIO: balance.mixes.x.agents``), or an option as is."""
+        return where if where.startswith("--") else f"{self.where}.{where}"
+
     def games(self, n: int) -> int:
         return self.plan.options.games if self.plan.options.games is not None else n
 
@@ -138,7 +146,7 @@ class _Planner:
         try:
             return parse_agents(text, sc)
         except AgentSpecError as exc:
-            raise BalanceError(f"{self.where}.{where}: {exc}") from None
+            raise BalanceError(f"{self.at(where)}: {exc}") from None
 
     def base_doctrine(self) -> Path:
         """The doctrine a heuristic seat of this scenario uses when it names none."""
@@ -148,22 +156,22 @@ class _Planner:
             self._doctrine = Path(doctrine_for(self.variants[PLAIN][1]))
         return self._doctrine
 
-    def batch(self, variant: str, seats: dict[str, SeatSpec], games: int) -> str:
-        """Register (or enlarge) the batch; its key."""
+    def batch(self, variant: str, seats: dict[str, SeatSpec], games: int, where: str) -> str:
+        """Register (or enlarge) the batch; its key (named for the seats as the user wrote them:
+        a derived doctrine path is the same for every run into OUT)."""
         model, _ = self.variants[variant]
+        key = f"{variant}/{slug(_short(seats))}"
         removed = self.plain_cards - {c.id for c in model.cards}
         if removed:
             seats = adapt_seats(seats, removed, self.plan.out / variant / "doctrine.yaml", self.base_doctrine())
-        short = _short(seats)
-        key = f"{variant}/{slug(short)}"
         agents = seats_text(seats)
         found = self.plan.batches.get(key)
-        if found is not None and found.spec.agents != agents:  # two specs with the same slug: keep them apart
-            key = f"{variant}/{slug(agents)}-{hashlib.sha256(agents.encode()).hexdigest()[:8]}"
-            found = self.plan.batches.get(key)
+        if found is not None and found.spec.agents != agents:
+            raise BalanceError(f"{self.at(where)}: the agents {agents} and {found.spec.agents} would share the "
+                               f"directory {self.plan.out / key}; spell one of them differently")
         if found is None:
             spec = BatchSpec(self.plan.scenario_path, model, self.plan.seed, agents)
-            self.plan.batches[key] = Batch(key, variant, spec, games, key)
+            self.plan.batches[key] = Batch(key, variant, spec, games, self.at(where))
         else:
             found.games = max(found.games, games)
         return key
@@ -181,7 +189,7 @@ class _Planner:
             where = "--agents" if o.agents is not None else f"mixes.{name}.agents"
             seats = self.seats(mix.agents, PLAIN, where)
             n = self.games(mix.games)
-            self.plan.mixes[name] = (self.batch(PLAIN, seats, n), n)
+            self.plan.mixes[name] = (self.batch(PLAIN, seats, n, where), n)
             self.plan.mix_agents[name] = mix.agents
 
     def baseline(self) -> None:
@@ -194,10 +202,11 @@ class _Planner:
         off = Overlay(set={"rules.shocks_per_turn": 0, "rules.extra_shock_at_or_below": floor})
         self.variant(NO_SHOCKS, off, "baseline_games (shocks off)")
         n = self.games(b.baseline_games)
-        self.plan.no_play = (self.batch(NO_SHOCKS, self.seats(PASS_AGENTS, NO_SHOCKS, "baseline_games"), n), n)
+        seats = self.seats(PASS_AGENTS, NO_SHOCKS, "baseline_games")
+        self.plan.no_play = (self.batch(NO_SHOCKS, seats, n, "baseline_games (no-play)"), n)
         if b.no_shock_agents is not None:
             seats = self.seats(b.no_shock_agents, NO_SHOCKS, "no_shock_agents")
-            self.plan.no_shock = (self.batch(NO_SHOCKS, seats, n), n)
+            self.plan.no_shock = (self.batch(NO_SHOCKS, seats, n, "no_shock_agents"), n)
 
     def skill(self) -> None:
         s = self.plan.balance.skill
@@ -209,11 +218,11 @@ class _Planner:
             challenger = parse_seat(s.challenger)
         except AgentSpecError as exc:
             raise BalanceError(f"{self.where}.skill.challenger: {exc}") from None
-        base_key = self.batch(PLAIN, base, n)
+        base_key = self.batch(PLAIN, base, n, "skill.base")
         self.plan.skill_base = (base_key, n)
         for role in self.variants[PLAIN][1].role_ids:
             seats = {**base, role: challenger}
-            self.plan.skill_roles[role] = Pair(self.batch(PLAIN, seats, n), base_key, n)
+            self.plan.skill_roles[role] = Pair(self.batch(PLAIN, seats, n, f"skill ({role} challenger)"), base_key, n)
 
     def levers(self, plain: set[tuple[str, int]], rich: set[str]) -> None:
         b = self.plan.balance
@@ -225,8 +234,9 @@ class _Planner:
                     continue
                 self.variant(variant, without, f"levers[{lever.id}]")
                 n = self.games(count)
-                a = self.batch(PLAIN, self.seats(spec, PLAIN, f"levers[{lever.id}].agents[{k}]"), n)
-                b_key = self.batch(variant, self.seats(spec, variant, f"levers[{lever.id}].agents[{k}]"), n)
+                where = f"levers[{lever.id}].agents[{k}]"
+                a = self.batch(PLAIN, self.seats(spec, PLAIN, where), n, where)
+                b_key = self.batch(variant, self.seats(spec, variant, where), n, where)
                 self.plan.levers[(lever.id, k)] = Pair(a, b_key, n)
             if lever.id in rich and b.shock_rich is not None:
                 overlay = Overlay(**b.shock_rich.model_dump())
@@ -236,8 +246,8 @@ class _Planner:
                 self.variant(rich_variant, both, f"shock_rich (without lever {lever.id})")
                 n = self.games(lever.games[0])
                 where = f"levers[{lever.id}].agents[0]"
-                a = self.batch(SHOCK_RICH, self.seats(lever.agents[0], SHOCK_RICH, where), n)
-                b_key = self.batch(rich_variant, self.seats(lever.agents[0], rich_variant, where), n)
+                a = self.batch(SHOCK_RICH, self.seats(lever.agents[0], SHOCK_RICH, where), n, "shock_rich")
+                b_key = self.batch(rich_variant, self.seats(lever.agents[0], rich_variant, where), n, "shock_rich")
                 self.plan.shock_rich[lever.id] = Pair(a, b_key, n)
 
     def windows(self) -> None:
@@ -249,8 +259,8 @@ class _Planner:
         overlay = Overlay(set={f"tracks.{t}.drift.suspended_by": [] for t in lifted})
         self.variant(WINDOWS_OFF, overlay, "windows")
         n = self.games(w.games)
-        a = self.batch(WINDOWS_OFF, self.seats(w.agents, WINDOWS_OFF, "windows.agents"), n)
-        b_key = self.batch(PLAIN, self.seats(w.agents, PLAIN, "windows.agents"), n)
+        a = self.batch(WINDOWS_OFF, self.seats(w.agents, WINDOWS_OFF, "windows.agents"), n, "windows.agents")
+        b_key = self.batch(PLAIN, self.seats(w.agents, PLAIN, "windows.agents"), n, "windows.agents")
         self.plan.windows = Pair(a, b_key, n)
         self.plan.windows_suspending = lifted
 

@@ -133,7 +133,8 @@ def _rows(head: list[str], rows: list[list[tuple[str, str]]]) -> str:
     """A table; each cell is (text, class)."""
     out = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
     for r in rows:
-        out.append("<tr>" + "".join(f'<td class="{cls}">{_e(text)}</td>' for text, cls in r) + "</tr>")
+        out.append("<tr>" + "".join(f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
+                                    for text, cls in r) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
 
