@@ -178,12 +178,15 @@ def _situation(s: m.Scenario, role: m.Role, w: _Words) -> Section:
             d = t.drift
             assert d is not None
             base = str(d.base)
-            if d.track:
-                base += f" + {w.track[d.track]} × {d.num}/{d.den}"
+            for term in d.all_terms():
+                sign = "−" if term.num < 0 else "+"
+                factor = f"{abs(term.num)}/{term.den}" if term.den != 1 else str(abs(term.num))
+                base += f" {sign} {w.track[term.track]} × {factor}"
             text = f"moves toward {base} by up to {d.rate} a turn"
             if d.suspended_by:
                 held = " or ".join(f"the {w.window[x]} window" for x in d.suspended_by)
-                text += f", except while {held} is open"
+                moves = {"both": "", "up": " it does not rise", "down": " it does not fall"}[d.suspend]
+                text += f"; while {held} is open{moves}" if moves else f", except while {held} is open"
             items.append(Para(text + ".", lead=f"{t.name}: "))
         sec.blocks.append(Sub("Drift: what happens if nobody acts"))
         sec.blocks.append(Bullets(tuple(items)))

@@ -44,11 +44,21 @@ class Term:
 class DriftRule:
     track: int
     base: int
-    source: int  # -1 when the baseline is a constant
-    num: int
-    den: int
+    terms: tuple[tuple[int, int, int], ...]  # (track, num, den): baseline += value * num // den
     rate: int
     suspended_by: tuple[int, ...]
+    suspend: int  # which moves an open window holds back: SUSPEND_BOTH, SUSPEND_UP or SUSPEND_DOWN
+
+
+SUSPEND_BOTH, SUSPEND_UP, SUSPEND_DOWN = 0, 1, 2
+_SUSPEND = {"both": SUSPEND_BOTH, "up": SUSPEND_UP, "down": SUSPEND_DOWN}
+
+
+@dataclass(frozen=True, slots=True)
+class PressureRule:
+    when: Cond | None
+    effects: tuple[Eff, ...]
+    cause: str  # ledger cause "pressure:<id>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +114,7 @@ class Compiled:
     shock_cause: tuple[str, ...]  # "shock:<id>"
     shock_triggers: tuple[tuple[int, Cond | None, Cond | None], ...]  # shocks with add_when/remove_when
     drift: tuple[DriftRule, ...]
+    pressures: tuple[PressureRule, ...]
     resolution_rank: tuple[int, ...]  # per kind index: its position in resolution order
 
     def __hash__(self) -> int:  # identity: compiled scenarios are shared, never compared
@@ -113,9 +124,31 @@ class Compiled:
         return self is other
 
 
+#: Top-level sections added after the first save format, dropped from the canonical form
+#: while they hold their default, so a scenario that does not use them keeps the hash
+#: its saves, playtest directories and server games were recorded with.
+_LATER_SECTIONS: dict[str, Any] = {"pressures": [], "balance": None}
+_LATER_DRIFT_FIELDS: dict[str, Any] = {"terms": [], "suspend": "both"}
+
+
+def canonical(model: m.Scenario) -> dict[str, Any]:
+    """The scenario as the JSON-ready dict its content hash is taken over."""
+    data: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
+    for key, default in _LATER_SECTIONS.items():
+        if key in data and data[key] == default:
+            del data[key]
+    for track in data["tracks"]:
+        drift = track.get("drift")
+        if drift:
+            for key, default in _LATER_DRIFT_FIELDS.items():
+                if key in drift and drift[key] == default:
+                    del drift[key]
+    return data
+
+
 def content_hash(model: m.Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON: formatting and comments don't matter."""
-    blob = json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+    blob = json.dumps(canonical(model), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -300,11 +333,10 @@ class _Compiler:
             DriftRule(
                 track=i,
                 base=t.drift.base,
-                source=self.track[t.drift.track] if t.drift.track else -1,
-                num=t.drift.num,
-                den=t.drift.den,
+                terms=tuple((self.track[x.track], x.num, x.den) for x in t.drift.all_terms()),
                 rate=t.drift.rate,
                 suspended_by=tuple(self.window[x] for x in t.drift.suspended_by),
+                suspend=_SUSPEND[t.drift.suspend],
             )
             for i, t in enumerate(s.tracks)
             if t.drift is not None
@@ -370,6 +402,12 @@ class _Compiler:
                 if x.add_when or x.remove_when
             ),
             drift=drift,
+            pressures=tuple(
+                PressureRule(
+                    self.cond(p.when) if p.when is not None else None, self.effects(p.effects), "pressure:" + p.id
+                )
+                for p in s.pressures
+            ),
             resolution_rank=tuple(rank),
         )
 

@@ -22,6 +22,21 @@ class Describer:
         self.card = {c.id: c.title for c in s.cards}
         self.shock = {x.id: x.title for x in s.shocks}
 
+    def drift(self, d: m.Drift, sep: str = "×") -> str:
+        """A drift rule in words: its baseline, rate and what holds it back."""
+        base = str(d.base)
+        for t in d.all_terms():
+            name = self.track.get(t.track, t.track)
+            sign = "−" if t.num < 0 else "+"
+            factor = f"{abs(t.num)}/{t.den}" if t.den != 1 else str(abs(t.num))
+            base += f" {sign} {name} {sep} {factor}"
+        text = f"toward {base}, ±{d.rate}/turn"
+        if d.suspended_by:
+            held = " or ".join(self.window.get(w, w) for w in d.suspended_by)
+            moves = {"both": "", "up": " upward", "down": " downward"}[d.suspend]
+            text += f" (no{moves} drift while the {held} window is open)"
+        return text
+
     def who(self, role: str) -> str:
         return {"owner": "you", "target": "the target"}.get(role, self.role.get(role, role))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from itertools import repeat
 
+from game.compiled import SUSPEND_BOTH, SUSPEND_UP
 from game.state import (
     ACCEPTED,
     ADJUDICATION,
@@ -128,23 +129,45 @@ def run_adjudication(w: Work) -> None:
     w.history = (*w.history, _new(TurnRecord, (w.turn, orders, w.offers, tuple(w.shocks_this_turn))))
 
 
-def run_upkeep(w: Work) -> None:
+def run_pressures(w: Work) -> None:
+    """§8.1, first part: each pressure whose condition holds applies its effects."""
+    for p in w.sc.pressures:
+        if p.when is None or p.when(w):
+            w.cause, w.owner, w.target, w.roll_note = p.cause, -1, -1, ""
+            for f in p.effects:
+                f(w)
+
+
+def run_drift(w: Work) -> None:
+    """§8.1, second part: tracks relax toward their baselines, in track order."""
     sc = w.sc
-    # §8.1 drift.
     w.cause = "drift"
     tracks, windows, turn = w.tracks, w.windows, w.turn
     for d in sc.drift:
-        if d.suspended_by and _any_open(windows, d.suspended_by, turn):
+        held = d.suspended_by and _any_open(windows, d.suspended_by, turn)
+        if held and d.suspend == SUSPEND_BOTH:
             continue
         i = d.track
-        base = d.base + (tracks[d.source] * d.num // d.den if d.source >= 0 else 0)
+        base = d.base
+        for src, num, den in d.terms:
+            base += tracks[src] * num // den
         if base > sc.track_max[i]:
             base = sc.track_max[i]
         elif base < sc.track_min[i]:
             base = sc.track_min[i]
         gap = base - tracks[i]
+        if held and (gap > 0 if d.suspend == SUSPEND_UP else gap < 0):
+            continue
         if gap:
             w.shift(i, d.rate if gap > d.rate else -d.rate if gap < -d.rate else gap)
+
+
+def run_upkeep(w: Work) -> None:
+    sc = w.sc
+    # §8.1 pressures, then drift.
+    if sc.pressures:
+        run_pressures(w)
+    run_drift(w)
     # §8.2 expiries.
     w.windows = [0 if last <= w.turn else last for last in w.windows]
     if w.blocks:

@@ -29,15 +29,7 @@ def _tracks(s: Scenario, d: Describer) -> list[str]:
     out = ["| Track | Range (start) | Bands | Drift | Meaning |", "|---|---|---|---|---|"]
     for t in s.tracks:
         bands = "; ".join(f"{b.min}–{b.max} {b.label}" for b in t.bands)
-        drift = "—"
-        if t.drift:
-            base = str(t.drift.base)
-            if t.drift.track:
-                base += f" + {d.track[t.drift.track]}×{t.drift.num}/{t.drift.den}"
-            drift = f"toward {base}, ±{t.drift.rate}/turn"
-            if t.drift.suspended_by:
-                held = " or ".join(d.window[w] for w in t.drift.suspended_by)
-                drift += f" (not while the {held} window is open)"
+        drift = d.drift(t.drift) if t.drift else "—"
         out.append(_row(f"{t.name} (`{t.id}`)", f"{t.min}–{t.max} ({t.start})", bands, drift, t.meaning))
     return out
 
@@ -96,10 +88,21 @@ def _shocks(s: Scenario, d: Describer) -> list[str]:
     return out
 
 
+def _pressures(s: Scenario, d: Describer) -> list[str]:
+    if not s.pressures:
+        return ["This scenario has no pressures."]
+    out = ["| Pressure | While | Effects each upkeep | Source |", "|---|---|---|---|"]
+    for p in s.pressures:
+        when = d.cond(p.when) if p.when is not None else "always"
+        out.append(_row(f"{p.name} (`{p.id}`)", when, d.effects(p.effects), p.source))
+    return out
+
+
 def render(s: Scenario) -> dict[str, str]:
     d = Describer(s)
     return {
         "tracks": "\n".join(_tracks(s, d)) + "\n",
+        "pressures": "\n".join(_pressures(s, d)) + "\n",
         "roles": "\n".join(_roles(s, d)) + "\n",
         "cards": "\n".join(_cards(s, d)).rstrip() + "\n",
         "shocks": "\n".join(_shocks(s, d)) + "\n",

@@ -264,15 +264,39 @@ class Band(Strict):
     label: str
 
 
+class DriftTerm(Strict):
+    """One track's pull on a drift baseline: value * num // den (num may be negative)."""
+
+    track: Id
+    num: int = Field(ge=-100, le=100)
+    den: int = Field(1, ge=1, le=100)
+
+
 class Drift(Strict):
-    """Upkeep pull toward baseline = base + track * num // den, at most `rate` per turn."""
+    """Upkeep pull toward baseline = base + Σ value(track) * num // den, at most `rate` per turn.
+
+    A baseline can read several tracks (``terms``) because the forces on a relationship
+    rarely come from one place: the Russia–PRC alignment is held up by dependence and
+    shared hostility to the US and worn down by accumulated suspicion. The single
+    ``track``/``num``/``den`` form is the one-term shorthand.
+
+    ``suspend`` says which moves an open window holds back: ``both`` (the track freezes),
+    ``up`` (no recovery upward: cuts made in the window stick) or ``down``.
+    """
 
     base: int
     track: Id | None = None
     num: int = 0
     den: int = Field(1, ge=1)
+    terms: list[DriftTerm] = Field(default_factory=list)
     rate: int = Field(ge=1, le=50)
     suspended_by: list[Id] = Field(default_factory=list)
+    suspend: Literal["both", "up", "down"] = "both"
+
+    def all_terms(self) -> list[DriftTerm]:
+        """The shorthand term (if any) followed by ``terms``."""
+        first = [DriftTerm(track=self.track, num=self.num, den=self.den)] if self.track is not None else []
+        return first + list(self.terms)
 
 
 class Track(Strict):
@@ -362,6 +386,23 @@ class Shock(Strict):
     source: str
 
 
+class Pressure(Strict):
+    """A standing force applied at every upkeep while its condition holds (rulebook §8.1).
+
+    Pressures model what no one plays but everyone feels turn after turn: dual-use
+    flows feeding Russia's war economy, Russian arms for India straining Moscow's ties
+    with Beijing while India and China distrust each other. Writing them as data keeps
+    such causal links visible, sourced and testable instead of buried in drift numbers.
+    """
+
+    id: Id
+    name: str
+    when: Condition | None = None
+    effects: list[Effect] = Field(min_length=1)
+    text: str
+    source: str
+
+
 class Named(Strict):
     id: Id
     name: str
@@ -427,13 +468,14 @@ class Scenario(Strict):
     roles: list[Role] = Field(min_length=1, max_length=8)
     cards: list[Card] = Field(min_length=1)
     shocks: list[Shock] = Field(default_factory=list)
+    pressures: list[Pressure] = Field(default_factory=list)
     balance: Balance | None = Field(None, exclude=True)  # not game content: see game/scenario/balance.py
 
 
 #: Models whose fields name types defined further down (Condition, Effect). With deferred
 #: building their forward references are resolved when a validator is first needed; code
 #: that reads ``model_fields`` directly calls :func:`resolve_fields` first.
-FORWARD = (AllCond, AnyCond, NotCond, Outcome, RollEffect, IfEffect, Modifier, WeightMod, Term, Card, Shock)
+FORWARD = (AllCond, AnyCond, NotCond, Outcome, RollEffect, IfEffect, Modifier, WeightMod, Term, Card, Shock, Pressure)
 
 
 def resolve_fields() -> None:

@@ -125,6 +125,8 @@ class _Checker:
                 loc: Loc = ("tracks", i, "drift")
                 if t.drift.track is not None:
                     self.track(loc + ("track",), t.drift.track)
+                for j, dterm in enumerate(t.drift.terms):
+                    self.track(loc + ("terms", j, "track"), dterm.track)
                 for j, w in enumerate(t.drift.suspended_by):
                     self.window(loc + ("suspended_by", j), w)
         owners = {c.role for c in s.cards}
@@ -148,6 +150,11 @@ class _Checker:
             if x.remove_when is not None:
                 self.cond(loc + ("remove_when",), x.remove_when, _NOT_A_CARD)
             self.effects(loc + ("effects",), x.effects, _NOT_A_CARD)
+        self._unique("pressures", [p.id for p in s.pressures])
+        for i, p in enumerate(s.pressures):
+            if p.when is not None:
+                self.cond(("pressures", i, "when"), p.when, _NOT_A_CARD)
+            self.effects(("pressures", i, "effects"), p.effects, _NOT_A_CARD)
 
     def _unique(self, section: str, ids: list[str]) -> None:
         first: dict[str, int] = {}

@@ -87,6 +87,7 @@ def variant(
     add_cards: Iterable[dict[str, Any]] = (),
     shocks: list[dict[str, Any]] | None = None,
     keep_shocks: bool = False,
+    pressures: Iterable[dict[str, Any]] = (),
 ) -> Compiled:
     """The mini scenario with overrides. ``shocks`` replaces the shock deck (default: one
     zero-weight shock) unless ``keep_shocks``; ``tracks/roles/cards`` merge fields by id."""
@@ -100,6 +101,7 @@ def variant(
     d["cards"].extend(add_cards)
     if not keep_shocks:
         d["shocks"] = list(shocks) if shocks is not None else [QUIET_SHOCK]
+    d["pressures"] = list(pressures)
     return compile_dict(d)
 
 

@@ -81,6 +81,48 @@ def test_8_1_4_drift_suspended_while_window_open():
     assert entries(s, cause="drift") == [E(2, "upkeep", "alignment", 70, 68, "drift")]
 
 
+def test_8_1_5_baseline_sums_several_terms_each_rounded_down():
+    """Setup: alignment 70 drifting toward 10 + floor(dependence/2) + floor(-3*tension/2) at rate 9,
+    dependence 70, tension 3 (-10..10). Baseline = 10 + 35 + floor(-4.5) = 40.
+    Expected: alignment 70 -> 61 (rate 9)."""
+    band = [{"min": -10, "max": 10, "label": "any"}]
+    extra = [{"id": "tension", "name": "T", "min": -10, "max": 10, "start": 3, "meaning": "m", "bands": band}]
+    terms = [{"track": "dependence", "num": 1, "den": 2}, {"track": "tension", "num": -3, "den": 2}]
+    drift = {"base": 10, "terms": terms, "rate": 9}
+    s = next_turn(_s(add_tracks=extra, tracks={"alignment": {"drift": drift}}))
+    assert entries(s, cause="drift") == [E(1, "upkeep", "alignment", 70, 61, "drift")]
+
+
+def test_8_1_6_suspend_up_holds_only_recovery():
+    """Setup: drift with suspend: up; far_east open through turn 1.
+    a: alignment 60 below its baseline 65 -> no drift (a wedge made in the window sticks).
+    b: alignment 70 above it -> 70 -> 68 (the window does not hold it up)."""
+    drift = {"base": 30, "track": "dependence", "num": 1, "den": 2, "rate": 2, "suspended_by": ["far_east"],
+             "suspend": "up"}
+    s = next_turn(set_tracks(_s(tracks={"alignment": {"drift": drift}}), alignment=60)._replace(windows=(1,)))
+    assert entries(s, cause="drift") == []
+    s = next_turn(set_tracks(_s(tracks={"alignment": {"drift": drift}}), alignment=70)._replace(windows=(1,)))
+    assert entries(s, cause="drift") == [E(1, "upkeep", "alignment", 70, 68, "drift")]
+
+
+def test_8_1_7_pressures_apply_before_drift_while_their_condition_holds():
+    """Setup: pressure `squeeze` (dependence >= 70: dependence +3), pressure `idle` (turn >= 5).
+    Expected turn 1 upkeep: dependence 70 -> 73 (pressure:squeeze), then alignment drifts toward
+    30 + floor(73/2) = 66: 70 -> 68; `idle` writes nothing."""
+    pressures = [
+        {"id": "squeeze", "name": "S", "when": {"test": "track", "track": "dependence", "min": 70},
+         "effects": [shift("dependence", 3)], "text": "t", "source": "s"},
+        {"id": "idle", "name": "I", "when": {"test": "turn", "min": 5}, "effects": [shift("dependence", -9)],
+         "text": "t", "source": "s"},
+    ]
+    s = next_turn(_s(pressures=pressures))
+    got = [e for e in upkeep(s) if e.subject in ("dependence", "alignment")]
+    assert got == [
+        E(1, "upkeep", "dependence", 70, 73, "pressure:squeeze"),
+        E(1, "upkeep", "alignment", 70, 68, "drift"),
+    ]
+
+
 def test_8_2_1_windows_close_after_their_last_turn():
     """Setup: far_east open through turn 2 (at turn 1).
     Expected: still open at turn 2 (no drift at turns 1 and 2), closed after turn 2's upkeep."""
