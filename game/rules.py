@@ -277,10 +277,16 @@ def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one
         return out
     if phase == ORDERS:
         out = []
+        hand = s.hands[role]
         for o in s.offers:
             if o.to == role and o.status == PENDING:
                 pair = menu.answer_cache.get((role, o.id))  # menu.answers, without the call
-                out += pair if pair is not None else menu.answers(role, o.id)
+                if pair is None:
+                    pair = menu.answers(role, o.id)
+                if o.ask in hand:
+                    out += pair
+                else:  # §6.6: only a role holding the asked card may accept
+                    out.append(pair[1])
         order = s.orders[role]
         if len(order) < menu.max_cards:
             # menu.eligible(s, role, key), its cache checked here to save the call
@@ -402,8 +408,12 @@ def _explain(s: GameState, role: int, cmd: Command) -> None:  # noqa: C901
         raise _fail("6.7", cmd, "your order is already sealed")
     if verb in ("accept", "decline"):
         oid = cmd.args[0]
-        if not any(str(o.id) == oid and o.to == role and o.status == PENDING for o in s.offers):
+        offer = next((o for o in s.offers if str(o.id) == oid and o.to == role and o.status == PENDING), None)
+        if offer is None:
             raise _fail("6.6", cmd, f"there is no unanswered offer {oid} addressed to you")
+        if verb == "accept" and offer.ask not in s.hands[role]:
+            asked = sc.card_ids[offer.ask]
+            raise _fail("6.6", cmd, f"offer {oid} asks for {asked!r}, which is not in your hand: you can only decline")
         return
     if verb == "seal":
         return

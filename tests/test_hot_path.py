@@ -47,7 +47,9 @@ def plain_legal_actions(s: GameState, role: int) -> list[Command]:
         out = []
         for o in s.offers:
             if o.to == role and o.status == PENDING:
-                out += [Command(me, "accept", (str(o.id),)), Command(me, "decline", (str(o.id),))]
+                if o.ask in s.hands[role]:  # §6.6: accepting needs the asked card in hand
+                    out.append(Command(me, "accept", (str(o.id),)))
+                out.append(Command(me, "decline", (str(o.id),)))
         out += [c for card in s.hands[role] if not playable(s, role, card) for c in menu.play[card]]
         return [*out, menu.seal[role]]
     return []

@@ -383,7 +383,11 @@ class HeuristicAgent:
             rules = self._accept_rules[key] = _matching(self.plan.accept, key, sc)
         total = sum(r.score for r in rules if r.when is None or r.when(board))
         verb = "accept" if total > 0 else "decline"
-        return next(c for c in answers if c.args[0] == oid and c.verb == verb)
+        for c in answers:
+            if c.args[0] == oid and c.verb == verb:
+                return c
+        # Accepting is not offered when the asked card is not in hand (§6.6): decline.
+        return next(c for c in answers if c.args[0] == oid and c.verb == "decline")
 
 
 def _matching(rules: tuple[CompiledRule, ...], key: tuple[int, int, int], sc: Compiled) -> tuple[CompiledRule, ...]:

@@ -132,6 +132,19 @@ def test_6_6_1_accept_only_pending_offers_addressed_to_you():
     refused(s, "us:accept:1", "6.6")
 
 
+def test_6_6_3_accept_only_an_offer_whose_asked_card_you_hold():
+    """Setup: prc offered us (ask us-carrot, give prc-trade), but us-carrot is not in the US hand.
+    Orders: us:accept:1 -> refused, rule 6.6, the reason naming the card; legal actions list only
+    us:decline:1 for it; us:decline:1 -> declined."""
+    hand = tuple(c for c in HAND if c != "us-carrot")
+    s = _orders(hand=hand, offers=("prc:offer:us:us-carrot:prc-trade",))
+    err = refused(s, "us:accept:1", "6.6")
+    assert "us-carrot" in str(err)
+    texts = [c.text for c in legal_actions(s, 0)]
+    assert "us:decline:1" in texts and "us:accept:1" not in texts
+    assert apply(s, "us:decline:1").offers[0].status == "declined"
+
+
 def test_6_6_2_unanswered_offers_are_declined_on_seal():
     """Setup: offer 1 prc -> us pending. Orders: us seals without answering.
     Expected: offer 1 declined at once (prc has not sealed yet)."""
