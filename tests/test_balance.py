@@ -414,7 +414,8 @@ def test_plan_adapts_heuristic_doctrine_on_lever_side(tmp_path: Path) -> None:
     section = ("balance:\n  levers:\n    - {id: l1, remove_cards: [us-tariff-carrot], track: alignment, "
                "direction: down, agents: [heuristic], games: [10]}\n  targets:\n    - {check: lever_effect}\n")
     path = tmp_path / "standard.yaml"
-    path.write_text(STANDARD.read_text(encoding="utf-8") + section, encoding="utf-8")
+    own = STANDARD.read_text(encoding="utf-8").split("\nbalance:\n")[0]  # the scenario's own section replaced
+    path.write_text(own.rstrip("\n") + "\n\n" + section, encoding="utf-8")
     plan = make_plan(str(path), load_scenario(path), tmp_path / "out", Options())
     a, b = plan.levers[("l1", 0)].a, plan.levers[("l1", 0)].b
     assert "doctrine=" not in plan.batches[a].spec.agents
