@@ -424,6 +424,28 @@ def test_plan_adapts_heuristic_doctrine_on_lever_side(tmp_path: Path) -> None:
     assert "us-tariff-carrot" not in derived.read_text(encoding="utf-8").split("\n", 2)[2]
 
 
+def test_shipped_scenarios_balance_sections_plan(tmp_path: Path) -> None:
+    """Every balance: section shipped in scenarios/ plans: agent specs parse, overlays apply,
+    heuristic doctrines adapt to the levers (no games are played)."""
+    planned = 0
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        if path.name.startswith("doctrine"):
+            continue
+        model = load_scenario(path)
+        if model.balance is None:
+            continue
+        plan = make_plan(str(path), model, tmp_path / path.stem, Options())
+        planned += 1
+        assert plan.batches and len(plan.targets) == len(model.balance.targets)
+        for lever in model.balance.levers:
+            for k in range(len(lever.agents)):
+                pair = plan.levers[(lever.id, k)]
+                removed = {c.id for c in plan.batches[pair.a].spec.model.cards}
+                removed -= {c.id for c in plan.batches[pair.b].spec.model.cards}
+                assert removed == set(lever.remove_cards)
+    assert planned >= 1  # the standard scenario ships one
+
+
 # ----------------------------------------------------------------------- CLI
 
 
