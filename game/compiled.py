@@ -78,6 +78,7 @@ class Compiled:
     crisis_flag: int
     flag_ids: tuple[str, ...]
     flag_index: dict[str, int]
+    flag_start: int  # bitmask of the flags that hold at the start
     window_ids: tuple[str, ...]
     window_index: dict[str, int]
     role_ids: tuple[str, ...]
@@ -129,6 +130,11 @@ class Compiled:
 #: its saves, playtest directories and server games were recorded with.
 _LATER_SECTIONS: dict[str, Any] = {"pressures": [], "balance": None}
 _LATER_DRIFT_FIELDS: dict[str, Any] = {"terms": [], "suspend": "both"}
+_LATER_ITEM_FIELDS: dict[str, dict[str, Any]] = {
+    "tracks": {"source": ""},
+    "flags": {"start": False, "source": ""},
+    "shocks": {"base_rate": ""},
+}
 
 
 def canonical(model: m.Scenario) -> dict[str, Any]:
@@ -137,6 +143,11 @@ def canonical(model: m.Scenario) -> dict[str, Any]:
     for key, default in _LATER_SECTIONS.items():
         if key in data and data[key] == default:
             del data[key]
+    for section, fields in _LATER_ITEM_FIELDS.items():
+        for item in data.get(section, ()):
+            for key, default in fields.items():
+                if key in item and item[key] == default:
+                    del item[key]
     for track in data["tracks"]:
         drift = track.get("drift")
         if drift:
@@ -357,6 +368,7 @@ class _Compiler:
             stability=self.track[s.rules.stability_track],
             crisis_flag=1 << self.flag[s.rules.crisis_flag],
             flag_ids=tuple(f.id for f in s.flags),
+            flag_start=sum(1 << i for i, f in enumerate(s.flags) if f.start),
             flag_index=dict(self.flag),
             window_ids=tuple(w.id for w in s.windows),
             window_index=dict(self.window),

@@ -30,7 +30,16 @@ def _tracks(s: Scenario, d: Describer) -> list[str]:
     for t in s.tracks:
         bands = "; ".join(f"{b.min}–{b.max} {b.label}" for b in t.bands)
         drift = d.drift(t.drift) if t.drift else "—"
-        out.append(_row(f"{t.name} (`{t.id}`)", f"{t.min}–{t.max} ({t.start})", bands, drift, t.meaning))
+        meaning = t.meaning + (f" *Start: {t.source}*" if t.source else "")
+        out.append(_row(f"{t.name} (`{t.id}`)", f"{t.min}–{t.max} ({t.start})", bands, drift, meaning))
+    return out
+
+
+def _flags(s: Scenario) -> list[str]:
+    out = ["| Flag | At the start | Meaning |", "|---|---|---|"]
+    for f in s.flags:
+        start = "**yes**" + (f" — {f.source}" if f.source else "") if f.start else "no"
+        out.append(_row(f"{f.name} (`{f.id}`)", start, f.meaning))
     return out
 
 
@@ -74,7 +83,7 @@ def _cards(s: Scenario, d: Describer) -> list[str]:
 
 
 def _shocks(s: Scenario, d: Describer) -> list[str]:
-    out = ["| Shock | Weight | In deck | Effects | Source |", "|---|---|---|---|---|"]
+    out = ["| Shock | Weight | In deck | Effects | Source | Base rate |", "|---|---|---|---|---|---|"]
     for x in s.shocks:
         weight = str(x.weight) + "".join(f"; {wm.add:+d} if {d.cond(wm.when)}" for wm in x.weight_mods)
         deck = "yes" if x.in_deck else "no"
@@ -84,7 +93,7 @@ def _shocks(s: Scenario, d: Describer) -> list[str]:
             deck += f"; removed when {d.cond(x.remove_when)}"
         if x.recurring:
             deck += "; recurring"
-        out.append(_row(f"{x.title} (`{x.id}`)", weight, deck, d.effects(x.effects), x.source))
+        out.append(_row(f"{x.title} (`{x.id}`)", weight, deck, d.effects(x.effects), x.source, x.base_rate or "—"))
     return out
 
 
@@ -103,6 +112,7 @@ def render(s: Scenario) -> dict[str, str]:
     return {
         "tracks": "\n".join(_tracks(s, d)) + "\n",
         "pressures": "\n".join(_pressures(s, d)) + "\n",
+        "flags": "\n".join(_flags(s)) + "\n",
         "roles": "\n".join(_roles(s, d)) + "\n",
         "cards": "\n".join(_cards(s, d)).rstrip() + "\n",
         "shocks": "\n".join(_shocks(s, d)) + "\n",

@@ -306,6 +306,7 @@ class Track(Strict):
     max: int
     start: int
     meaning: str
+    source: str = ""  # what the starting value rests on
     bands: list[Band] = Field(min_length=1)
     drift: Drift | None = None
 
@@ -384,6 +385,7 @@ class Shock(Strict):
     effects: list[Effect] = Field(min_length=1)
     text: str
     source: str
+    base_rate: str = ""  # how often such events happen, which the weight is set from
 
 
 class Pressure(Strict):
@@ -407,6 +409,14 @@ class Named(Strict):
     id: Id
     name: str
     meaning: str = ""
+
+
+class Flag(Named):
+    """A yes/no fact. ``start: true`` for what already holds when the game begins (an event
+    before the scenario's start date is a starting condition, not a future shock)."""
+
+    start: bool = False
+    source: str = ""
 
 
 def _default_phases() -> list[Phase]:
@@ -463,7 +473,7 @@ class Scenario(Strict):
     scenario: Meta
     rules: Rules
     tracks: list[Track] = Field(min_length=1)
-    flags: list[Named] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
     windows: list[Named] = Field(default_factory=list)
     roles: list[Role] = Field(min_length=1, max_length=8)
     cards: list[Card] = Field(min_length=1)
