@@ -160,8 +160,6 @@ def _situation(s: m.Scenario, role: m.Role, w: _Words) -> Section:
     sec = Section("The situation")
     if s.scenario.description:
         sec.blocks.append(Para(" ".join(s.scenario.description.split())))
-    if role.briefing:
-        sec.blocks.append(Para(" ".join(role.briefing.split()), lead=f"Your brief ({role.name}). "))
     watched = set().union(*(_tracks_in(t.when) for t in role.objective.terms))
     rows = []
     for t in s.tracks:
@@ -195,6 +193,52 @@ def _situation(s: m.Scenario, role: m.Role, w: _Words) -> Section:
         sec.blocks.append(
             Bullets(tuple(Para(" ".join(x.meaning.split()) or "—", lead=f"{w.window[x.id]}: ") for x in s.windows))
         )
+    return sec
+
+
+def _term_now(s: m.Scenario, term: m.Term) -> str:
+    """A term's label with where the board stands at the start, for the summary page."""
+    c = term.when
+    if isinstance(c, m.TrackCond):
+        start = next(t.start for t in s.tracks if t.id == c.track)
+        return f"{term.label} (now {start})"
+    if isinstance(c, m.FlagCond):
+        on = next((f.start for f in s.flags if f.id == c.flag), False)
+        return f"{term.label} ({'holds' if on is c.is_ else 'does not hold'} now)"
+    return term.label
+
+
+def _at_a_glance(s: m.Scenario, role: m.Role, w: _Words) -> Section:
+    """The first page: enough to sit down and play a first turn in five minutes (at most
+    about 400 words, tested), the rest of the sheet being reference."""
+    sec = Section("At a glance")
+    if role.briefing:
+        sec.blocks.append(Para(" ".join(role.briefing.split()), lead=f"Your role: {role.name}. "))
+    required = [t for t in role.objective.terms if t.required]
+    bonus = [t for t in role.objective.terms if not t.required]
+    items = [Para("; ".join(_term_now(s, t) for t in required) + ".", lead="To win, at the end all of: ")]
+    if bonus:
+        items.append(Para("; ".join(t.label for t in bonus) + ".", lead="Bonus points: "))
+    sec.blocks.append(Bullets(tuple(items)))
+    deck = [c for c in s.cards if c.role == role.id]
+    kinds = [k for k in m.CARD_KINDS if any(c.kind == k for c in deck)]
+    sec.blocks.append(
+        Bullets(
+            tuple(
+                Para(", ".join(c.title for c in deck if c.kind == k) + ".", lead=f"{KIND_LABEL[k].capitalize()}: ")
+                for k in kinds
+            )
+        )
+    )
+    r = s.rules
+    sec.blocks.append(
+        Para(
+            f"a shock is drawn; you make offers and send messages, then secretly choose up to "
+            f"{r.max_cards_per_turn} cards within your capital ({role.capital} now, +{role.income} a turn) and "
+            f"seal; everything is revealed and resolved at once; tracks drift. {r.turns} turns.",
+            lead="Each turn: ",
+        )
+    )
     return sec
 
 
@@ -428,6 +472,7 @@ def build(s: m.Scenario, role_id: str) -> Briefing:
     role = next(r for r in s.roles if r.id == role_id)
     w = _Words(s)
     sections = [
+        _at_a_glance(s, role, w),
         _situation(s, role, w),
         _objectives(s, role, w),
         _resources(s, role),

@@ -74,7 +74,7 @@ def test_objectives_and_situation_come_from_the_scenario(scenario: m.Scenario, r
         assert ("| required |" if term.required else "| bonus |") in objectives.split(f"| {term.label} |", 1)[1]
     assert f"after the upkeep of turn {scenario.rules.turns}" in objectives
     situation = _section(text, "The situation")
-    assert _words(me.briefing) in situation
+    assert _words(me.briefing) in _section(text, "At a glance")
     for t in scenario.tracks:
         assert re.search(rf"\| {re.escape(t.name)}( ★)? \| {t.start} \(", situation), t.id
 
@@ -277,3 +277,23 @@ def test_works_for_the_standard_scenario_too(capsys: pytest.CaptureFixture[str])
     assert main(["briefing", str(STANDARD), "--role", "india"]) == 0
     text = capsys.readouterr().out
     assert "India — role briefing" in text and "8 turns" in text
+
+
+@pytest.mark.parametrize("path", ["standard.yaml", "classroom.yaml"])
+@pytest.mark.parametrize("role", ROLES)
+def test_first_page_summary_fits_a_page(path: str, role: str) -> None:
+    """A class starts in five minutes: the briefing opens with a summary of at most 400 words
+    holding the role's brief, every required objective with where the board stands, and every
+    card of the deck by kind."""
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / path)
+    text = render_md(build(scenario, role))
+    assert text.index("## At a glance") < text.index("## The situation")
+    glance = _section(text, "At a glance")
+    assert len(re.findall(r"[\w’'–-]+", glance)) <= 400, len(glance.split())
+    me = next(r for r in scenario.roles if r.id == role)
+    for term in me.objective.terms:
+        if term.required:
+            assert term.label in glance, term.label
+    for c in scenario.cards:
+        if c.role == role:
+            assert c.title in glance, c.id
