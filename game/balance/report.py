@@ -117,7 +117,8 @@ color:#1d1d1f;background:#fff}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}h3{font-size:1.05em}
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:13px}
 th,td{border:1px solid #d0d0d0;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.w{white-space:nowrap}
 .PASS{background:#d9f2dd;color:#0b5d1e;font-weight:600}.FAIL{background:#fbd9d9;color:#8a1010;font-weight:600}
 .SKIP{background:#eee;color:#555}.NOTE{background:#fff4cc;color:#6b5300}
 .verdict{display:inline-block;padding:.3em .8em;border-radius:4px}
@@ -177,7 +178,7 @@ def to_html(report: dict[str, Any]) -> str:
     for t in report["targets"]:
         for x in t["lines"]:
             rows.append([(x["status"], x["status"]), (f"#{t['index'] + 1} {t['check']}", ""), (x["subject"], ""),
-                         (x["value"], "n"), (x["want"], ""), (x["detail"], "")])
+                         (x["value"], "n"), (x["want"], "w"), (x["detail"], "")])
     body.append(_rows(["status", "check", "subject", "value", "target", "detail"], rows) if rows
                 else "<p>No targets judged.</p>")
     if report["mixes"]:
