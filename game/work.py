@@ -13,7 +13,7 @@ from typing import Any
 
 from game import rng
 from game.compiled import OWNER, TARGET, Compiled
-from game.state import IN_DECK, ORDERS, OUT, GameState, LedgerEntry
+from game.state import IN_DECK, ORDERS, OUT, USED, GameState, LedgerEntry
 
 _new = tuple.__new__  # builds a NamedTuple (LedgerEntry, GameState) from one sequence, skipping its argument parsing
 
@@ -291,7 +291,9 @@ class Work:
         self.windows[win] = 0
 
     def add_shock(self, sh: int) -> None:
-        self.shock_status[sh] = IN_DECK
+        # §8.3: a non-recurring shock that has been drawn or injected is used up for good.
+        if self.shock_status[sh] != USED:
+            self.shock_status[sh] = IN_DECK
 
     def remove_shock(self, sh: int) -> None:
         if self.shock_status[sh] == IN_DECK:

@@ -7,7 +7,7 @@ silent shock deck, play it, and read the adjudication ledger entries caused by t
 from __future__ import annotations
 
 from game.rules import apply
-from game.state import IN_DECK, OUT
+from game.state import IN_DECK, OUT, USED
 
 from .helpers import (
     KIND,
@@ -325,3 +325,16 @@ def test_9_6_1_shock_deck_effects():
     assert s.shock_delta == (3, 0, 0) and s.shock_status[1:] == (OUT, IN_DECK)
     assert s.shocks_this_turn == ("sleeper",)
     assert entries(s, cause="shock:sleeper") == [E(2, "shock", "dependence", 70, 71, "shock:sleeper")]
+
+
+def test_9_6_2_add_shock_never_brings_back_a_used_up_shock():
+    """§8.3: a non-recurring shock that has been drawn is used up and never returns.
+    Setup: deck = clash (weight 3, non-recurring), drawn at turn 1. us-revive: add_shock clash.
+    Expected: clash stays used up after us-revive resolves, and is not drawn at turn 2."""
+    shocks = [shock("clash", shift("dependence", 1), weight=3)]
+    c = card("us-revive", "us", "event", {"op": "add_shock", "shock": "clash"})
+    s = _setup([c], ["us-revive"], turns=3, shocks=shocks)
+    assert s.shocks_this_turn == ("clash",) and s.shock_status == (USED,)
+    s = _play(s, "us:play:us-revive")
+    assert s.shock_status == (USED,)
+    assert s.shocks_this_turn == ()
