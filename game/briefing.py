@@ -175,12 +175,7 @@ def _situation(s: m.Scenario, role: m.Role, w: _Words) -> Section:
         for t in drifting:
             d = t.drift
             assert d is not None
-            base = str(d.base)
-            for term in d.all_terms():
-                sign = "−" if term.num < 0 else "+"
-                factor = f"{abs(term.num)}/{term.den}" if term.den != 1 else str(abs(term.num))
-                base += f" {sign} {w.track[term.track]} × {factor}"
-            text = f"moves toward {base} by up to {d.rate} a turn"
+            text = f"moves toward {w.baseline(d)} by up to {d.rate} a turn"
             if d.suspended_by:
                 held = " or ".join(f"the {w.window[x]} window" for x in d.suspended_by)
                 moves = {"both": "", "up": " it does not rise", "down": " it does not fall"}[d.suspend]

@@ -128,7 +128,7 @@ class Compiled:
 #: Top-level sections added after the first save format, dropped from the canonical form
 #: while they hold their default, so a scenario that does not use them keeps the hash
 #: its saves, playtest directories and server games were recorded with.
-_LATER_SECTIONS: dict[str, Any] = {"pressures": [], "balance": None}
+_LATER_SECTIONS: dict[str, Any] = {"pressures": []}
 _LATER_DRIFT_FIELDS: dict[str, Any] = {"terms": [], "suspend": "both"}
 _LATER_ITEM_FIELDS: dict[str, dict[str, Any]] = {
     "tracks": {"source": ""},

@@ -22,15 +22,18 @@ class Describer:
         self.card = {c.id: c.title for c in s.cards}
         self.shock = {x.id: x.title for x in s.shocks}
 
-    def drift(self, d: m.Drift, sep: str = "×") -> str:
-        """A drift rule in words: its baseline, rate and what holds it back."""
+    def baseline(self, d: m.Drift) -> str:
+        """A drift's baseline as an expression: "38 + Russia's dependence × 1/2 − …"."""
         base = str(d.base)
         for t in d.all_terms():
-            name = self.track.get(t.track, t.track)
             sign = "−" if t.num < 0 else "+"
             factor = f"{abs(t.num)}/{t.den}" if t.den != 1 else str(abs(t.num))
-            base += f" {sign} {name} {sep} {factor}"
-        text = f"toward {base}, ±{d.rate}/turn"
+            base += f" {sign} {self.track.get(t.track, t.track)} × {factor}"
+        return base
+
+    def drift(self, d: m.Drift) -> str:
+        """A drift rule in words: its baseline, rate and what holds it back."""
+        text = f"toward {self.baseline(d)}, ±{d.rate}/turn"
         if d.suspended_by:
             held = " or ".join(self.window.get(w, w) for w in d.suspended_by)
             moves = {"both": "", "up": " upward", "down": " downward"}[d.suspend]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import repeat
 
-from game.compiled import SUSPEND_BOTH, SUSPEND_UP
+from game.compiled import SUSPEND_BOTH, SUSPEND_UP, Compiled, DriftRule
 from game.state import (
     ACCEPTED,
     ADJUDICATION,
@@ -138,28 +138,37 @@ def run_pressures(w: Work) -> None:
                 f(w)
 
 
+def drift_move(sc: Compiled, d: DriftRule, tracks: list[int], held: bool) -> int:
+    """§8.1: how far drift `d` moves its track this upkeep (0 when a window holds it).
+
+    Shared by the upkeep and by the search agent's projection of the upkeeps to come, so
+    the two can never disagree about the rule."""
+    if held and d.suspend == SUSPEND_BOTH:
+        return 0
+    i = d.track
+    base = d.base
+    for src, num, den in d.terms:
+        base += tracks[src] * num // den
+    if base > sc.track_max[i]:
+        base = sc.track_max[i]
+    elif base < sc.track_min[i]:
+        base = sc.track_min[i]
+    gap = base - tracks[i]
+    if held and (gap > 0 if d.suspend == SUSPEND_UP else gap < 0):
+        return 0
+    return d.rate if gap > d.rate else -d.rate if gap < -d.rate else gap
+
+
 def run_drift(w: Work) -> None:
     """§8.1, second part: tracks relax toward their baselines, in track order."""
     sc = w.sc
     w.cause = "drift"
-    tracks, windows, turn = w.tracks, w.windows, w.turn
+    windows, turn = w.windows, w.turn
     for d in sc.drift:
-        held = d.suspended_by and _any_open(windows, d.suspended_by, turn)
-        if held and d.suspend == SUSPEND_BOTH:
-            continue
-        i = d.track
-        base = d.base
-        for src, num, den in d.terms:
-            base += tracks[src] * num // den
-        if base > sc.track_max[i]:
-            base = sc.track_max[i]
-        elif base < sc.track_min[i]:
-            base = sc.track_min[i]
-        gap = base - tracks[i]
-        if held and (gap > 0 if d.suspend == SUSPEND_UP else gap < 0):
-            continue
-        if gap:
-            w.shift(i, d.rate if gap > d.rate else -d.rate if gap < -d.rate else gap)
+        held = bool(d.suspended_by) and _any_open(windows, d.suspended_by, turn)
+        move = drift_move(sc, d, w.tracks, held)
+        if move:
+            w.shift(d.track, move)
 
 
 def run_upkeep(w: Work) -> None:

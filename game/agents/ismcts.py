@@ -36,7 +36,8 @@ from mypy_extensions import mypyc_attr
 from game import rng
 from game.agents.determinize import Template, prepare
 from game.commands import Command
-from game.compiled import SUSPEND_BOTH, SUSPEND_UP, Compiled, _Compiler
+from game.compiled import Compiled, _Compiler
+from game.phases import drift_move
 from game.rules import apply_fast, legal_actions
 from game.scenario import models as m
 from game.state import DIPLOMACY, OVER, GameState
@@ -127,17 +128,7 @@ class Objective:
         for turn in range(s.turn, sc.rules.turns + 1):
             for d in sc.drift:
                 held = any(s.windows[x] >= turn for x in d.suspended_by)
-                if held and d.suspend == SUSPEND_BOTH:
-                    continue
-                base = d.base
-                for src, num, den in d.terms:
-                    base += tracks[src] * num // den
-                base = min(sc.track_max[d.track], max(sc.track_min[d.track], base))
-                gap = base - tracks[d.track]
-                if held and (gap > 0 if d.suspend == SUSPEND_UP else gap < 0):
-                    continue
-                if gap:
-                    tracks[d.track] += max(-d.rate, min(d.rate, gap))
+                tracks[d.track] += drift_move(sc, d, tracks, held)
         return tracks
 
     def _playable(self, s: GameState) -> list[int]:
