@@ -153,6 +153,23 @@ def test_resume_refuses_a_different_batch(spec: BatchSpec, tmp_path: Path) -> No
     assert len(rows_by_index(out)) == 2
 
 
+def test_resume_refuses_a_batch_whose_doctrine_file_changed(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A doctrine is strategy outside the scenario and the seat spec: a batch resumed after
+    editing it would silently mix two strategies, so resuming is refused."""
+    doctrine = tmp_path / "doctrine.yaml"
+    doctrine.write_text((STANDARD.parent / "doctrine.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    sc = compile_scenario(model)
+    spec = BatchSpec(str(STANDARD), model, SEED, canonical_agents(f"us=heuristic:doctrine={doctrine}", sc))
+    out = tmp_path / "doctrine-batch"
+    run_playtest(spec, 2, out, workers=1, summarize=False, progress=False)
+    run_playtest(spec, 3, out, workers=1, summarize=False, progress=False)  # unchanged file: resumes
+    doctrine.write_text(doctrine.read_text(encoding="utf-8").replace("play_above: 0.5", "play_above: 0.6", 1),
+                        encoding="utf-8")
+    with pytest.raises(PlaytestError, match="different doctrine"):
+        run_playtest(spec, 4, out, workers=1, summarize=False, progress=False)
+    assert len(rows_by_index(out)) == 3
+
+
 def test_torn_last_line_is_cut_on_resume(spec: BatchSpec, tmp_path: Path) -> None:
     out = tmp_path / "torn"
     run_playtest(spec, 3, out, workers=1, summarize=False, progress=False)

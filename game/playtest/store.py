@@ -13,6 +13,7 @@ seat spec is refused rather than silently mixing two batches.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -65,6 +66,7 @@ class Meta(BaseModel):
     wedge_version: str
     games: int = Field(ge=0)
     runs: list[RunLog] = Field(default_factory=list)
+    doctrine_hash: str = ""  # heuristic seats' doctrine files (absent in directories made before it)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,29 @@ class BatchSpec:
     @property
     def scenario_hash(self) -> str:
         return content_hash(self.model)
+
+    def doctrine_hash(self) -> str:
+        """SHA-256 of the doctrine files the batch's heuristic seats read ("" when none).
+
+        A doctrine is strategy kept outside the scenario and the seat spec: without this, a
+        batch resumed after a doctrine edit would mix games of two strategies unnoticed."""
+        from game.agents.heuristic import doctrine_for
+        from game.playtest.seats import parse_agents
+
+        sc = compile_scenario(self.model)
+        seats = parse_agents(self.agents, sc).values()
+        paths = sorted(
+            {s.params.get("doctrine") or s.arg or str(doctrine_for(sc)) for s in seats if s.kind == "heuristic"}
+        )
+        if not paths:
+            return ""
+        h = hashlib.sha256()
+        for path in paths:
+            try:
+                h.update(Path(path).read_bytes())
+            except OSError:  # the agent itself reports an unreadable doctrine
+                h.update(path.encode())
+        return h.hexdigest()
 
 
 class PlaytestDir:
@@ -143,14 +168,19 @@ class PlaytestDir:
 
     def prepare(self, spec: BatchSpec, games: int, backend: str, workers: int) -> tuple[Meta, set[int]]:
         """Create the directory, or check it holds the same batch; return meta and the indices done."""
+        doctrine = spec.doctrine_hash()
         new = {
             "scenario hash": spec.scenario_hash[:12],
             "seed": str(spec.seed),
             "agents spec": spec.agents,
+            "doctrine (heuristic seats' file contents)": doctrine[:12],
         }
         if self.meta_path.exists():
             meta = self.read_meta()
-            old = {"scenario hash": meta.scenario_hash[:12], "seed": str(meta.seed), "agents spec": meta.agents}
+            # Directories made before doctrines were recorded carry no hash: nothing to compare.
+            recorded = meta.doctrine_hash if "doctrine_hash" in meta.model_fields_set else doctrine
+            old = {"scenario hash": meta.scenario_hash[:12], "seed": str(meta.seed), "agents spec": meta.agents,
+                   "doctrine (heuristic seats' file contents)": recorded[:12]}
             for what in new:
                 if old[what] != new[what]:
                     raise PlaytestError(
@@ -175,6 +205,7 @@ class PlaytestDir:
                 agents=spec.agents,
                 wedge_version=wedge_version(),
                 games=games,
+                doctrine_hash=doctrine,
             )
             done = set()
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
