@@ -103,3 +103,28 @@ def test_player_screens_projector_rules_and_public_console(tmp_path: Path) -> No
             assert app.theme == "wedge-high-contrast"
 
     asyncio.run(run())
+
+
+def test_facilitator_can_hand_a_seat_to_the_pass_agent(tmp_path: Path) -> None:
+    """The no-play baseline's `pass` agent is offered for a seat and can take one over."""
+
+    async def run() -> None:
+        app = build_play_app(
+            as_role="gm", seats_spec="us=human,russia=random,prc=random,india=random", seed=7,
+            save_dir=tmp_path, theme=THEME,
+        )
+        async with app.run_test(size=(200, 60)) as pilot:
+            await settle(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, FacilitatorScreen)
+            kinds = screen.query_one("#gm-seat-kind", Select)
+            assert "pass" in [value for _, value in kinds._options]
+            screen.query_one("#gm-seat-role", Select).value = "india"
+            kinds.value = "pass"
+            await pilot.click("#gm-seat")
+            await settle(pilot, app)
+            view = app.session.view("public")
+            assert view["roles"]["india"]["controller"] == "pass"
+            assert "gm:seat:india:pass" in app.session.history
+
+    asyncio.run(run())
