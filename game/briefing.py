@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from game.describe import Describer
+from game.kinds import ConditionKind
 from game.scenario import models as m
 from game.scenario.loader import ScenarioError, load_scenario
 
@@ -107,23 +108,16 @@ class Briefing:
 class _Words(Describer):
     """The shared describer, worded for the reader of one role's sheet."""
 
-    def effect(self, e: Any) -> str:
-        if isinstance(e, m.CapitalEffect):
-            who = {"owner": "your", "target": "the target's"}.get(e.role, f"{self.role.get(e.role, e.role)}'s")
-            return f"{who} capital {e.amount:+d}"
-        return super().effect(e)
+    def whose(self, role: str) -> str:
+        return {"owner": "your", "target": "the target's"}.get(role, f"{self.role.get(role, role)}'s")
 
 
 def _iter_effects(effects: Iterable[Any]) -> Iterator[Any]:
     """Every effect, including those nested in ``if`` branches and dice outcomes."""
     for e in effects:
         yield e
-        if isinstance(e, m.IfEffect):
-            yield from _iter_effects(e.then)
-            yield from _iter_effects(e.else_)
-        elif isinstance(e, m.RollEffect):
-            for o in e.outcomes:
-                yield from _iter_effects(o.effects)
+        for inner in e.nested():
+            yield from _iter_effects(inner)
 
 
 def _has_roll(effects: Iterable[Any]) -> bool:
@@ -143,14 +137,8 @@ def _band(t: m.Track, value: int) -> str:
     return next((b.label for b in t.bands if b.min <= value <= b.max), "")
 
 
-def _tracks_in(cond: Any) -> set[str]:
-    if isinstance(cond, (m.TrackCond, m.DeltaCond)):
-        return {cond.track}
-    if isinstance(cond, (m.AllCond, m.AnyCond)):
-        return set().union(*(_tracks_in(c) for c in cond.of))
-    if isinstance(cond, m.NotCond):
-        return _tracks_in(cond.of)
-    return set()
+def _tracks_in(cond: ConditionKind) -> set[str]:
+    return set(cond.tracks_read()).union(*(_tracks_in(c) for c in cond.parts()))
 
 
 # ------------------------------------------------------------------ the sections
@@ -444,7 +432,13 @@ def _unknowns(s: m.Scenario, role: m.Role, w: _Words) -> Section:
     if joining:
         sec.blocks.append(Sub("Shocks that can join the deck"))
         sec.blocks.append(
-            Bullets(tuple(Para(f"joins the deck once {w.cond(x.add_when)}.", lead=f"{x.title}: ") for x in joining))
+            Bullets(
+                tuple(
+                    Para(f"joins the deck once {w.cond(x.add_when)}.", lead=f"{x.title}: ")
+                    for x in joining
+                    if x.add_when is not None
+                )
+            )
         )
     return sec
 

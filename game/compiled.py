@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from game.kinds import ConditionKind, EffectKind
+from game.kinds.effects import ShiftEffect
 from game.scenario import models as m
 
 if TYPE_CHECKING:
@@ -163,7 +165,9 @@ def content_hash(model: m.Scenario) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-class _Compiler:
+class Compiler:
+    """Turns scenario models into the flat tuples and closures the engine runs."""
+
     def __init__(self, s: m.Scenario) -> None:
         self.s = s
         self.track = {t.id: i for i, t in enumerate(s.tracks)}
@@ -180,160 +184,43 @@ class _Compiler:
             return TARGET
         return self.role[name]
 
-    # -- conditions -------------------------------------------------------------
-    def cond(self, c: Any) -> Cond:  # noqa: C901 - one branch per condition type
-        if isinstance(c, m.TrackCond):
-            i, lo, hi = self.track[c.track], c.min, c.max
-            lo_ = -(10**9) if lo is None else lo
-            hi_ = 10**9 if hi is None else hi
-            return lambda r: lo_ <= r.tracks[i] <= hi_
-        if isinstance(c, m.DeltaCond):
-            i = self.track[c.track]
-            lo_ = -(10**9) if c.min is None else c.min
-            hi_ = 10**9 if c.max is None else c.max
-            return lambda r: lo_ <= r.tracks[i] - r.turn_start[i] <= hi_
-        if isinstance(c, m.FlagCond):
-            bit, want = 1 << self.flag[c.flag], c.is_
-            return lambda r: bool(r.flags & bit) is want
-        if isinstance(c, m.WindowCond):
-            w = self.window[c.window]
-            return lambda r: r.windows[w] >= r.turn
-        if isinstance(c, m.PlayedCond):
-            role = self.role_ref(c.role)
-            card = self.card[c.card] if c.card else -1
-            kind = KIND_INDEX[c.kind] if c.kind else -1
-            card_kind = [KIND_INDEX[x.kind] for x in self.s.cards]
+    # -- conditions and effects: each kind compiles itself (game.kinds) --------------
+    def cond(self, c: ConditionKind) -> Cond:
+        return c.compile(self)
 
-            def played(r: Any) -> bool:
-                who = _resolve(r, role)
-                if who < 0:
-                    return False
-                for idx in r.revealed[who]:
-                    if (card < 0 or idx == card) and (kind < 0 or card_kind[idx] == kind):
-                        return True
-                return False
-
-            return played
-        if isinstance(c, m.TargetCond):
-            want_role = self.role[c.role]
-            return lambda r: getattr(r, "target", -1) == want_role
-        if isinstance(c, m.TurnCond):
-            lo_ = -(10**9) if c.min is None else c.min
-            hi_ = 10**9 if c.max is None else c.max
-            return lambda r: lo_ <= r.turn <= hi_
-        # all/any as plain loops: all(genexpr) would build a generator on every test.
-        if isinstance(c, m.AllCond):
-            parts = tuple(self.cond(x) for x in c.of)
-
-            def all_of(r: Any) -> bool:
-                for p in parts:  # noqa: SIM110 - see above
-                    if not p(r):
-                        return False
-                return True
-
-            return all_of
-        if isinstance(c, m.AnyCond):
-            parts = tuple(self.cond(x) for x in c.of)
-
-            def any_of(r: Any) -> bool:
-                for p in parts:  # noqa: SIM110 - see above
-                    if p(r):
-                        return True
-                return False
-
-            return any_of
-        if isinstance(c, m.NotCond):
-            inner = self.cond(c.of)
-            return lambda r: not inner(r)
-        raise TypeError(f"unknown condition {c!r}")
-
-    # -- effects ----------------------------------------------------------------
-    def effects(self, effs: list[Any]) -> tuple[Eff, ...]:
+    def effects(self, effs: Sequence[EffectKind]) -> tuple[Eff, ...]:
         """Effects in order. Most effects are shifts, usually several in a row: each
         such run becomes one call to :meth:`Work.shift_all` (the same ledger entries
         as one shift after another, for a fraction of the calls)."""
         out: list[Eff] = []
         run: list[tuple[int, int, int, int, str]] = []
         for e in effs:
-            if isinstance(e, m.ShiftEffect):
+            if isinstance(e, ShiftEffect):
                 if e.amount:  # shifting by 0 changes nothing and writes no ledger entry
-                    i = self.track[e.track]
-                    t = self.s.tracks[i]
-                    run.append((i, e.amount, t.min, t.max, t.id))
+                    run.append(e.shift_part(self))
                 continue
             if run:
-                out.append(_shift_run(tuple(run)))
+                out.append(shift_run(tuple(run)))
                 run = []
-            out.append(self.effect(e))
+            out.append(e.compile(self))
         if run:
-            out.append(_shift_run(tuple(run)))
+            out.append(shift_run(tuple(run)))
         return tuple(out)
 
-    def effect(self, e: Any) -> Eff:  # noqa: C901 - one branch per effect type
-        if isinstance(e, m.ShiftEffect):
-            i, amount = self.track[e.track], e.amount
-            return lambda w: w.shift(i, amount)
-        if isinstance(e, m.SetEffect):
-            i, value = self.track[e.track], e.value
-            return lambda w: w.shift(i, value - w.tracks[i])
-        if isinstance(e, m.CapitalEffect):
-            role, amount = self.role_ref(e.role), e.amount
-            return lambda w: w.gain_capital(w.resolve(role), amount)
-        if isinstance(e, m.RollEffect):
-            n, sides = (int(x) for x in e.dice.split("d"))
-            mods = tuple(
-                (
-                    md.add,
-                    self.cond(md.when) if md.when is not None else None,
-                    self.track[md.track] if md.track else -1,
-                    md.above,
-                    md.per,
-                )
-                for md in e.modifiers
-            )
-            outcomes = tuple((o.min, o.max, self.effects(o.effects)) for o in e.outcomes)
-            dice = e.dice
-            return lambda w: w.roll(dice, n, sides, mods, outcomes)
-        if isinstance(e, m.IfEffect):
-            cond, then, other = self.cond(e.when), self.effects(e.then), self.effects(e.else_)
+    def effect(self, e: EffectKind) -> Eff:
+        return e.compile(self)
 
-            def branch(w: Work) -> None:
-                for f in then if cond(w) else other:
-                    f(w)
+    # The helpers kinds compile with.
+    kind_index = KIND_INDEX
 
-            return branch
-        if isinstance(e, m.FlagEffect):
-            # Not `value`: that name holds an int in the set branch above, and a compiled
-            # build keeps one type per local name, which would turn True into 1.
-            bit, on = 1 << self.flag[e.flag], e.value
-            return lambda w: w.set_flag(bit, on)
-        if isinstance(e, m.OpenWindowEffect):
-            win, turns = self.window[e.window], e.turns
-            return lambda w: w.open_window(win, turns)
-        if isinstance(e, m.CloseWindowEffect):
-            win = self.window[e.window]
-            return lambda w: w.close_window(win)
-        if isinstance(e, m.AddShockEffect):
-            sh = self.shock[e.shock]
-            return lambda w: w.add_shock(sh)
-        if isinstance(e, m.RemoveShockEffect):
-            sh = self.shock[e.shock]
-            return lambda w: w.remove_shock(sh)
-        if isinstance(e, m.ReweightShockEffect):
-            sh, delta = self.shock[e.shock], e.delta
-            return lambda w: w.reweight_shock(sh, delta)
-        if isinstance(e, m.DrawEffect):
-            role, count = self.role_ref(e.role), e.count
-            return lambda w: w.draw(w.resolve(role), count)
-        if isinstance(e, m.DiscardEffect):
-            role, count = self.role_ref(e.role), e.count
-            return lambda w: w.discard_random(w.resolve(role), count)
-        if isinstance(e, m.BlockKindEffect):
-            kind = KIND_INDEX[e.kind]
-            role = self.role_ref(e.role) if e.role else -1
-            turns = e.turns
-            return lambda w: w.block(kind, w.resolve(role) if role != -1 else -1, turns)
-        raise TypeError(f"unknown effect {e!r}")
+    @staticmethod
+    def resolve(r: Any, role: int) -> int:
+        """A compiled role reference (an index, OWNER or TARGET) read off a reader."""
+        return resolve(r, role)
+
+    @staticmethod
+    def shift_run(shifts: tuple[tuple[int, int, int, int, str], ...]) -> Eff:
+        return shift_run(shifts)
 
     def build(self) -> Compiled:
         s = self.s
@@ -424,11 +311,12 @@ class _Compiler:
         )
 
 
-def _shift_run(shifts: tuple[tuple[int, int, int, int, str], ...]) -> Eff:
+def shift_run(shifts: tuple[tuple[int, int, int, int, str], ...]) -> Eff:
+    """One Work.shift_all call for a run of consecutive shifts."""
     return lambda w: w.shift_all(shifts)
 
 
-def _resolve(r: Any, role: int) -> int:
+def resolve(r: Any, role: int) -> int:
     if role == OWNER:
         return int(getattr(r, "owner", -1))
     if role == TARGET:
@@ -437,9 +325,9 @@ def _resolve(r: Any, role: int) -> int:
 
 
 def compile_scenario(s: m.Scenario) -> Compiled:
-    return _Compiler(s).build()
+    return Compiler(s).build()
 
 
 def compile_effects(s: m.Scenario, effects: list[Any]) -> tuple[Eff, ...]:
     """Compile effects written on the spot (a facilitator's custom shock) against a scenario."""
-    return _Compiler(s).effects(effects)
+    return Compiler(s).effects(effects)

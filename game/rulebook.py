@@ -1,7 +1,7 @@
 """Regenerate the data tables in rulebook.md from a scenario.
 
-The prose of the rulebook is written by hand; the track, role, card and shock
-tables live between ``<!-- BEGIN GENERATED name -->`` and
+The prose of the rulebook is written by hand; the effect and condition kinds'
+tables (from :mod:`game.kinds`) and the track, role, card and shock tables live between ``<!-- BEGIN GENERATED name -->`` and
 ``<!-- END GENERATED name -->`` markers and are rebuilt from the scenario, so the
 rules players read cannot drift from the data the engine runs.
 """
@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 
 from game.describe import Describer
+from game.kinds import CONDITIONS, EFFECTS
+from game.kinds.base import STATE_PARTS, Kind
 from game.scenario.models import Card, Scenario
 
-SECTIONS = ("tracks", "roles", "cards", "shocks")
+SECTIONS = ("effects", "conditions", "tracks", "roles", "cards", "shocks")
 _MARK = re.compile(r"(<!-- BEGIN GENERATED (\w+) -->\n)(.*?)(<!-- END GENERATED \2 -->)", re.S)
 
 
@@ -107,9 +109,37 @@ def _pressures(s: Scenario, d: Describer) -> list[str]:
     return out
 
 
+def _fields(kind: type[Kind]) -> str:
+    """A kind's fields as written in YAML; optional ones in brackets."""
+    names = []
+    for name, info in kind.model_fields.items():
+        if name == kind.tag_field:
+            continue
+        key = f"`{info.alias or name}`"
+        names.append(key if info.is_required() else f"[{key}]")
+    return ", ".join(names) or "—"
+
+
+def _effect_kinds() -> list[str]:
+    out = ["| effect | fields | what it does | changes |", "|---|---|---|---|"]
+    for tag, kind in EFFECTS.items():
+        changes = ", ".join(STATE_PARTS[p] for p in sorted(kind.touches)) or "only through its nested effects"
+        out.append(_row(f"`{tag}`", _fields(kind), kind.summary, changes))
+    return out
+
+
+def _condition_kinds() -> list[str]:
+    out = ["| condition | fields | true when |", "|---|---|---|"]
+    for tag, kind in CONDITIONS.items():
+        out.append(_row(f"`{tag}`", _fields(kind), kind.summary))
+    return out
+
+
 def render(s: Scenario) -> dict[str, str]:
     d = Describer(s)
     return {
+        "effects": "\n".join(_effect_kinds()) + "\n",
+        "conditions": "\n".join(_condition_kinds()) + "\n",
         "tracks": "\n".join(_tracks(s, d)) + "\n",
         "pressures": "\n".join(_pressures(s, d)) + "\n",
         "flags": "\n".join(_flags(s)) + "\n",

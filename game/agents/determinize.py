@@ -42,8 +42,8 @@ from typing import Any
 from game import rng
 from game.commands import Command
 from game.compiled import KIND_INDEX, Compiled
+from game.kinds import EffectKind
 from game.rules import apply_fast, legal_actions
-from game.scenario import models as m
 from game.state import IN_DECK, ORDERS, OUT, USED, GameState, Message, Offer, TurnRecord
 
 Order = tuple[tuple[int, int], ...]
@@ -101,11 +101,11 @@ def _order(sc: Compiled, items: Sequence[Mapping[str, str]]) -> Order:
     return tuple((sc.card_index[x["card"]], sc.role_index[x["target"]] if x["target"] else -1) for x in items)
 
 
-def _reweights(sc: Compiled, effects: list[Any], into: list[int]) -> None:
+def _reweights(sc: Compiled, effects: Sequence[EffectKind], into: list[int]) -> None:
     """Unconditional (top-level) reweights only: see the module docstring."""
     for e in effects:
-        if isinstance(e, m.ReweightShockEffect):
-            into[sc.shock_index[e.shock]] += e.delta
+        for shock, delta in e.fixed_reweights():
+            into[sc.shock_index[shock]] += delta
 
 
 @dataclass(frozen=True, slots=True)

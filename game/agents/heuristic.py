@@ -52,9 +52,11 @@ from game.agents.doctrine import (
     load_version,
 )
 from game.commands import Command
-from game.compiled import KIND_INDEX, Compiled, _Compiler
+from game.compiled import KIND_INDEX, Compiled, Compiler
+from game.kinds import ConditionKind
 from game.scenario import models as m
 from game.scenario.loader import Problem
+from game.scenario.references import NOT_A_CARD, Checker
 from game.state import DIPLOMACY, ORDERS
 
 # -------------------------------------------------------------- checking and compiling
@@ -102,12 +104,16 @@ class RolePlan:
     accept: tuple[CompiledRule, ...]
 
 
+def _mentions_target(c: ConditionKind) -> bool:
+    return isinstance(c, m.TargetCond) or any(_mentions_target(x) for x in c.parts())
+
+
 class _Checker:
     def __init__(self, sc: Compiled, loaded: LoadedDoctrine) -> None:
         self.sc = sc
         self.loaded = loaded
         self.problems: list[Problem] = []
-        self.compiler = _Compiler(sc.model)
+        self.compiler = Compiler(sc.model)
 
     def fail(self, loc: Loc, message: str) -> None:
         self.problems.append(self.loaded.problem(loc, message))
@@ -154,29 +160,16 @@ class _Checker:
         self._refs(loc, c)
         return self.compiler.cond(c) if len(self.problems) == before else None
 
-    def _refs(self, loc: Loc, c: Any) -> None:  # noqa: C901 - one branch per condition type
-        sc = self.sc
-        checks: list[tuple[str, str, dict[str, int] | tuple[str, ...]]] = []
-        if isinstance(c, m.TrackCond | m.DeltaCond):
-            checks.append(("track", c.track, sc.track_index))
-        elif isinstance(c, m.FlagCond):
-            checks.append(("flag", c.flag, sc.flag_index))
-        elif isinstance(c, m.WindowCond):
-            checks.append(("window", c.window, sc.window_index))
-        elif isinstance(c, m.PlayedCond):
-            checks.append(("role", c.role, sc.role_index))
-            if c.card:
-                checks.append(("card", c.card, sc.card_index))
-        elif isinstance(c, m.TargetCond):
+    def _refs(self, loc: Loc, c: ConditionKind) -> None:
+        """The scenario's own reference check (each condition kind checks itself), with
+        its findings placed in the doctrine file; `target` tests are refused outright."""
+        if _mentions_target(c):
             self.fail(loc + ("test",), "'target' conditions only make sense while a card resolves")
-        elif isinstance(c, m.AllCond | m.AnyCond):
-            for i, x in enumerate(c.of):
-                self._refs(loc + ("of", i), x)
-        elif isinstance(c, m.NotCond):
-            self._refs(loc + ("of",), c.of)
-        for key, value, known in checks:
-            if value not in known:
-                self.fail(loc + (key,), f"unknown {key} {value!r}; expected one of: {', '.join(known)}")
+            return
+        refs = Checker(self.sc.model)
+        refs.cond(loc, c, NOT_A_CARD)
+        for where, message in refs.found:
+            self.fail(where, message)
 
     def plan(self, role: int) -> RolePlan:
         sc = self.sc

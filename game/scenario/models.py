@@ -12,247 +12,92 @@ the hot path.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from game.kinds import Condition, Effect
+from game.kinds.conditions import (
+    AllCond,
+    AnyCond,
+    DeltaCond,
+    FlagCond,
+    NotCond,
+    PlayedCond,
+    TargetCond,
+    TrackCond,
+    TurnCond,
+    WindowCond,
+)
+from game.kinds.effects import (
+    AddShockEffect,
+    BlockKindEffect,
+    CapitalEffect,
+    CloseWindowEffect,
+    DiscardEffect,
+    DrawEffect,
+    FlagEffect,
+    IfEffect,
+    Modifier,
+    OpenWindowEffect,
+    Outcome,
+    RemoveShockEffect,
+    ReweightShockEffect,
+    RollEffect,
+    SetEffect,
+    ShiftEffect,
+)
 from game.scenario.balance import Balance
-
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=48)]
-CARD_KINDS = ("sanction", "tariff_carrot", "arms_sale", "framing", "event")
-CardKind = Literal["sanction", "tariff_carrot", "arms_sale", "framing", "event"]
-PHASES = ("shock", "diplomacy", "orders", "adjudication", "upkeep")
-Phase = Literal["shock", "diplomacy", "orders", "adjudication", "upkeep"]
-#: Role references inside effects may name a role id or one of these placeholders.
-ROLE_PLACEHOLDERS = ("owner", "target")
-
-
-class Strict(BaseModel):
-    # defer_build: pydantic builds a model's validator on first use instead of at import.
-    # Building all ~40 models eagerly cost ~130 ms at every start of the UI, for models that
-    # are only ever validated as part of a Scenario (whose one build covers them all).
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
-
-
-# --------------------------------------------------------------------- conditions
-
-
-class TrackCond(Strict):
-    """True when a track's current value lies in [min, max]."""
-
-    test: Literal["track"]
-    track: Id
-    min: int | None = None
-    max: int | None = None
-
-
-class DeltaCond(Strict):
-    """True when a track's change since the start of this turn lies in [min, max]."""
-
-    test: Literal["delta"]
-    track: Id
-    min: int | None = None
-    max: int | None = None
-
-
-class FlagCond(Strict):
-    test: Literal["flag"]
-    flag: Id
-    is_: bool = Field(True, alias="is")
-
-
-class WindowCond(Strict):
-    test: Literal["window"]
-    window: Id
-
-
-class PlayedCond(Strict):
-    """What a role revealed this turn: a given card, or any card of a kind."""
-
-    test: Literal["played"]
-    role: str
-    card: Id | None = None
-    kind: CardKind | None = None
-
-
-class TargetCond(Strict):
-    test: Literal["target"]
-    role: Id
-
-
-class TurnCond(Strict):
-    test: Literal["turn"]
-    min: int | None = None
-    max: int | None = None
-
-
-class AllCond(Strict):
-    test: Literal["all"]
-    of: list[Condition] = Field(min_length=1)
-
-
-class AnyCond(Strict):
-    test: Literal["any"]
-    of: list[Condition] = Field(min_length=1)
-
-
-class NotCond(Strict):
-    test: Literal["not"]
-    of: Condition
-
-
-Condition = Annotated[
-    TrackCond | DeltaCond | FlagCond | WindowCond | PlayedCond | TargetCond | TurnCond | AllCond | AnyCond | NotCond,
-    Field(discriminator="test"),
-]
-
-# ------------------------------------------------------------------------ effects
-
-DICE_RE = re.compile(r"^([1-9])d(4|6|8|10|12|20)$")
-
-
-class ShiftEffect(Strict):
-    op: Literal["shift"]
-    track: Id
-    amount: int = Field(ge=-100, le=100)
-
-
-class SetEffect(Strict):
-    op: Literal["set"]
-    track: Id
-    value: int
-
-
-class CapitalEffect(Strict):
-    op: Literal["capital"]
-    role: str
-    amount: int = Field(ge=-10, le=10)
-
-
-class Modifier(Strict):
-    """A dice modifier: a flat bonus when a condition holds, or +1 per `per` points of a track above `above`."""
-
-    label: str = ""
-    add: int = Field(0, ge=-20, le=20)
-    when: Condition | None = None
-    track: Id | None = None
-    above: int = 0
-    per: int = Field(1, ge=1)
-
-
-class Outcome(Strict):
-    min: int
-    max: int
-    label: str = ""
-    effects: list[Effect] = Field(default_factory=list)
-
-
-class RollEffect(Strict):
-    op: Literal["roll"]
-    label: str = ""
-    dice: str
-    modifiers: list[Modifier] = Field(default_factory=list)
-    outcomes: list[Outcome] = Field(min_length=1)
-
-    @field_validator("dice")
-    @classmethod
-    def _dice(cls, v: str) -> str:
-        if not DICE_RE.match(v):
-            raise ValueError("dice must look like 2d6 (1-9 dice of 4, 6, 8, 10, 12 or 20 sides)")
-        return v
-
-    @model_validator(mode="after")
-    def _bands_cover(self) -> RollEffect:
-        n, sides = (int(x) for x in self.dice.split("d"))
-        ordered = sorted(self.outcomes, key=lambda o: o.min)
-        for a, b in zip(ordered, ordered[1:]):
-            if b.min <= a.max:
-                raise ValueError(f"outcome bands {a.min}..{a.max} and {b.min}..{b.max} overlap")
-        for o in ordered:
-            if o.min > o.max:
-                raise ValueError(f"outcome band {o.min}..{o.max} is empty")
-        _ = n, sides
-        return self
-
-
-class IfEffect(Strict):
-    op: Literal["if"]
-    when: Condition
-    then: list[Effect] = Field(default_factory=list)
-    else_: list[Effect] = Field(default_factory=list, alias="else")
-
-
-class FlagEffect(Strict):
-    op: Literal["flag"]
-    flag: Id
-    value: bool = True
-
-
-class OpenWindowEffect(Strict):
-    op: Literal["open_window"]
-    window: Id
-    turns: int = Field(ge=1, le=20)
-
-
-class CloseWindowEffect(Strict):
-    op: Literal["close_window"]
-    window: Id
-
-
-class AddShockEffect(Strict):
-    op: Literal["add_shock"]
-    shock: Id
-
-
-class RemoveShockEffect(Strict):
-    op: Literal["remove_shock"]
-    shock: Id
-
-
-class ReweightShockEffect(Strict):
-    op: Literal["reweight_shock"]
-    shock: Id
-    delta: int = Field(ge=-20, le=20)
-
-
-class DrawEffect(Strict):
-    op: Literal["draw"]
-    role: str
-    count: int = Field(ge=1, le=5)
-
-
-class DiscardEffect(Strict):
-    op: Literal["discard"]
-    role: str
-    count: int = Field(ge=1, le=5)
-
-
-class BlockKindEffect(Strict):
-    """Cards of `kind` (of one role, or every role) cannot be played for `turns` turns."""
-
-    op: Literal["block_kind"]
-    kind: CardKind
-    role: str | None = None
-    turns: int = Field(ge=1, le=20)
-
-
-Effect = Annotated[
-    ShiftEffect
-    | SetEffect
-    | CapitalEffect
-    | RollEffect
-    | IfEffect
-    | FlagEffect
-    | OpenWindowEffect
-    | CloseWindowEffect
-    | AddShockEffect
-    | RemoveShockEffect
-    | ReweightShockEffect
-    | DrawEffect
-    | DiscardEffect
-    | BlockKindEffect,
-    Field(discriminator="op"),
+from game.scenario.fields import (
+    CARD_KINDS,
+    DICE_RE,
+    PHASES,
+    ROLE_PLACEHOLDERS,
+    CardKind,
+    Id,
+    Phase,
+    Strict,
+)
+
+#: The scenario language's kinds and shared field types, re-exported: scenario code
+#: names them all from here.
+__all__ = [
+    "AddShockEffect",
+    "AllCond",
+    "AnyCond",
+    "BlockKindEffect",
+    "CARD_KINDS",
+    "CapitalEffect",
+    "CardKind",
+    "CloseWindowEffect",
+    "Condition",
+    "DICE_RE",
+    "DeltaCond",
+    "DiscardEffect",
+    "DrawEffect",
+    "Effect",
+    "FlagCond",
+    "FlagEffect",
+    "Id",
+    "IfEffect",
+    "Modifier",
+    "NotCond",
+    "OpenWindowEffect",
+    "Outcome",
+    "PHASES",
+    "Phase",
+    "PlayedCond",
+    "ROLE_PLACEHOLDERS",
+    "RemoveShockEffect",
+    "ReweightShockEffect",
+    "RollEffect",
+    "SetEffect",
+    "ShiftEffect",
+    "Strict",
+    "TargetCond",
+    "TrackCond",
+    "TurnCond",
+    "WindowCond",
 ]
 
 # ---------------------------------------------------------------------- content

@@ -18,61 +18,37 @@ from dataclasses import dataclass
 from game.scenario.balance import check_balance
 from game.scenario.models import (
     ROLE_PLACEHOLDERS,
-    AddShockEffect,
-    AllCond,
-    AnyCond,
-    BlockKindEffect,
-    CapitalEffect,
-    CloseWindowEffect,
     Condition,
-    DeltaCond,
-    DiscardEffect,
-    DrawEffect,
     Effect,
-    FlagCond,
-    FlagEffect,
-    IfEffect,
     Named,
-    NotCond,
-    OpenWindowEffect,
-    PlayedCond,
-    RemoveShockEffect,
-    ReweightShockEffect,
     Role,
-    RollEffect,
     Scenario,
-    SetEffect,
-    ShiftEffect,
     Shock,
-    TargetCond,
     Track,
-    TrackCond,
-    TurnCond,
-    WindowCond,
 )
 
 Loc = tuple[str | int, ...]
 Found = list[tuple[Loc, str]]
 
-__all__ = ["Found", "Loc", "check_references"]
+__all__ = ["NOT_A_CARD", "Checker", "Ctx", "Found", "Loc", "check_references"]
 
 
 def check_references(s: Scenario) -> Found:
     """All dangling or inconsistent references in ``s``, in no particular order."""
-    checker = _Checker(s)
+    checker = Checker(s)
     checker.run()
     return checker.found + check_balance(s)
 
 
 @dataclass(frozen=True)
-class _Ctx:
+class Ctx:
     """Where effects/conditions live: inside a card (placeholders allowed) or not."""
 
     card_role: str | None = None
     has_targets: bool = False
 
 
-_NOT_A_CARD = _Ctx()
+NOT_A_CARD = Ctx()
 
 
 def _listing(label: str, names: Sequence[str], value: str) -> str:
@@ -90,8 +66,11 @@ def _ids(items: Iterable[Role | Named | Shock]) -> list[str]:
     return list(dict.fromkeys(x.id for x in items))
 
 
-class _Checker:
-    """One pass over the scenario; the id lists are kept in file order for messages."""
+class Checker:
+    """One pass over the scenario; the id lists are kept in file order for messages.
+
+    Effect and condition kinds check themselves (:meth:`game.kinds.base.Kind.check`)
+    through the reference methods below."""
 
     def __init__(self, s: Scenario) -> None:
         self.s = s
@@ -138,23 +117,23 @@ class _Checker:
             if r.id not in owners:
                 self.add(("roles", i, "id"), f"role {r.id!r} owns no cards")
             for j, term in enumerate(r.objective.terms):
-                self.cond(("roles", i, "objective", "terms", j, "when"), term.when, _NOT_A_CARD)
+                self.cond(("roles", i, "objective", "terms", j, "when"), term.when, NOT_A_CARD)
         for i in range(len(s.cards)):
             self._card(i)
         for i, x in enumerate(s.shocks):
             loc = ("shocks", i)
             for j, wm in enumerate(x.weight_mods):
-                self.cond(loc + ("weight_mods", j, "when"), wm.when, _NOT_A_CARD)
+                self.cond(loc + ("weight_mods", j, "when"), wm.when, NOT_A_CARD)
             if x.add_when is not None:
-                self.cond(loc + ("add_when",), x.add_when, _NOT_A_CARD)
+                self.cond(loc + ("add_when",), x.add_when, NOT_A_CARD)
             if x.remove_when is not None:
-                self.cond(loc + ("remove_when",), x.remove_when, _NOT_A_CARD)
-            self.effects(loc + ("effects",), x.effects, _NOT_A_CARD)
+                self.cond(loc + ("remove_when",), x.remove_when, NOT_A_CARD)
+            self.effects(loc + ("effects",), x.effects, NOT_A_CARD)
         self._unique("pressures", [p.id for p in s.pressures])
         for i, p in enumerate(s.pressures):
             if p.when is not None:
-                self.cond(("pressures", i, "when"), p.when, _NOT_A_CARD)
-            self.effects(("pressures", i, "effects"), p.effects, _NOT_A_CARD)
+                self.cond(("pressures", i, "when"), p.when, NOT_A_CARD)
+            self.effects(("pressures", i, "effects"), p.effects, NOT_A_CARD)
 
     def _unique(self, section: str, ids: list[str]) -> None:
         first: dict[str, int] = {}
@@ -186,7 +165,7 @@ class _Checker:
                 self.add(loc + ("targets", j), f"unknown role {t!r} {_listing('known', self.roles, t)}")
             elif t == c.role:
                 self.add(loc + ("targets", j), f"a card cannot target its own role {t!r}")
-        ctx = _Ctx(card_role=c.role, has_targets=bool(c.targets))
+        ctx = Ctx(card_role=c.role, has_targets=bool(c.targets))
         if c.requires is not None:
             self.cond(loc + ("requires",), c.requires, ctx)
         self.effects(loc + ("effects",), c.effects, ctx)
@@ -215,7 +194,7 @@ class _Checker:
         if name not in self.shocks:
             self.add(loc, f"unknown shock {name!r} {_listing('known', self.shocks, name)}")
 
-    def role(self, loc: Loc, name: str, ctx: _Ctx) -> None:
+    def role(self, loc: Loc, name: str, ctx: Ctx) -> None:
         if name in self.roles:
             return
         if name in ROLE_PLACEHOLDERS:
@@ -229,71 +208,16 @@ class _Checker:
 
     # ------------------------------------------------------- effects / conditions
 
-    def effects(self, loc: Loc, effects: Iterable[Effect], ctx: _Ctx) -> None:
+    def effects(self, loc: Loc, effects: Iterable[Effect], ctx: Ctx) -> None:
         for i, e in enumerate(effects):
             self.effect(loc + (i,), e, ctx)
 
-    def effect(self, loc: Loc, e: Effect, ctx: _Ctx) -> None:
-        if isinstance(e, ShiftEffect):
-            self.track(loc + ("track",), e.track)
-        elif isinstance(e, SetEffect):
-            self.in_range(loc + ("value",), self.track(loc + ("track",), e.track), "value", e.value)
-        elif isinstance(e, (CapitalEffect, DrawEffect, DiscardEffect, BlockKindEffect)):
-            if e.role is not None:
-                self.role(loc + ("role",), e.role, ctx)
-        elif isinstance(e, RollEffect):
-            for j, m in enumerate(e.modifiers):
-                if m.when is not None:
-                    self.cond(loc + ("modifiers", j, "when"), m.when, ctx)
-                if m.track is not None:
-                    self.track(loc + ("modifiers", j, "track"), m.track)
-            for j, o in enumerate(e.outcomes):
-                self.effects(loc + ("outcomes", j, "effects"), o.effects, ctx)
-        elif isinstance(e, IfEffect):
-            self.cond(loc + ("when",), e.when, ctx)
-            self.effects(loc + ("then",), e.then, ctx)
-            self.effects(loc + ("else",), e.else_, ctx)
-        elif isinstance(e, FlagEffect):
-            self.flag(loc + ("flag",), e.flag)
-        elif isinstance(e, (OpenWindowEffect, CloseWindowEffect)):
-            self.window(loc + ("window",), e.window)
-        elif isinstance(e, (AddShockEffect, RemoveShockEffect, ReweightShockEffect)):
-            self.shock(loc + ("shock",), e.shock)
+    def effect(self, loc: Loc, e: Effect, ctx: Ctx) -> None:
+        e.check(self, loc, ctx)
 
-    def cond(self, loc: Loc, c: Condition, ctx: _Ctx) -> None:
-        if (
-            isinstance(c, (TrackCond, DeltaCond, TurnCond))
-            and c.min is not None and c.max is not None and c.min > c.max
-        ):
-            self.add(loc + ("min",), f"min {c.min} is above max {c.max}; the condition can never hold")
-        if isinstance(c, TrackCond):
-            track = self.track(loc + ("track",), c.track)
-            self.in_range(loc + ("min",), track, "min", c.min)
-            self.in_range(loc + ("max",), track, "max", c.max)
-        elif isinstance(c, DeltaCond):
-            self.track(loc + ("track",), c.track)
-        elif isinstance(c, FlagCond):
-            self.flag(loc + ("flag",), c.flag)
-        elif isinstance(c, WindowCond):
-            self.window(loc + ("window",), c.window)
-        elif isinstance(c, PlayedCond):
-            self.role(loc + ("role",), c.role, ctx)
-            if c.card is not None:
-                self._played_card(loc, c, ctx)
-        elif isinstance(c, TargetCond):
-            self.role(loc + ("role",), c.role, ctx)
-        elif isinstance(c, (AllCond, AnyCond)):
-            for i, sub in enumerate(c.of):
-                self.cond(loc + ("of", i), sub, ctx)
-        elif isinstance(c, NotCond):
-            self.cond(loc + ("of",), c.of, ctx)
+    def cond(self, loc: Loc, c: Condition, ctx: Ctx) -> None:
+        c.check(self, loc, ctx)
 
-    def _played_card(self, loc: Loc, c: PlayedCond, ctx: _Ctx) -> None:
-        assert c.card is not None
-        owner = self.card_roles.get(c.card)
-        if owner is None:
-            self.add(loc + ("card",), f"unknown card {c.card!r} {_listing('known', list(self.card_roles), c.card)}")
-            return
-        role = ctx.card_role if c.role == "owner" else c.role
-        if role in self.roles and owner != role:
-            self.add(loc + ("card",), f"card {c.card!r} belongs to role {owner!r}, not {role!r}")
+    @staticmethod
+    def listing(label: str, names: Sequence[str], value: str) -> str:
+        return _listing(label, names, value)
