@@ -36,8 +36,8 @@ from mypy_extensions import mypyc_attr
 from game import rng
 from game.agents.determinize import Template, prepare
 from game.commands import Command
-from game.compiled import Compiled, _Compiler
-from game.phases import drift_move
+from game.compiled import Compiled, Compiler
+from game.phases import drift_move, run_pressures
 from game.rules import apply_fast, legal_actions
 from game.scenario import models as m
 from game.state import DIPLOMACY, OVER, GameState
@@ -87,7 +87,7 @@ class Objective:
         self.sc = sc
         self.role = role
         self.shaping = shaping
-        compiler = _Compiler(sc.model)
+        compiler = Compiler(sc.model)
         terms = sc.model.roles[role].objective.terms
         self.terms = tuple((t.points, compiler.cond(t.when), self._closeness(t.when)) for t in terms)
         self.max_score = max(1, sum(t.points for t in terms))
@@ -112,7 +112,7 @@ class Objective:
         if isinstance(c, m.AnyCond):
             parts = [self._closeness(x) for x in c.of]
             return lambda r: max(p(r) for p in parts)
-        cond = _Compiler(sc.model).cond(c)
+        cond = Compiler(sc.model).cond(c)
         return lambda r: 1.0 if cond(r) else 0.0
 
     def points(self, r: Any) -> float:
@@ -122,14 +122,29 @@ class Objective:
         return total
 
     def project(self, s: GameState) -> list[int]:
-        """Tracks after the drift of every upkeep still to come (§8.1), cards ignored."""
+        """Tracks after the pressures and drift of every upkeep still to come (§8.1),
+        cards and shocks ignored.
+
+        Pressures are part of the projection because they are standing forces like
+        drift: without them the search would value a track its pressures will pull back
+        (a ceiling, an erosion) as if it would hold. They run on a scratch work copy, so
+        their dice come from the sampled state's stream like the real upkeep's."""
         sc = self.sc
-        tracks = list(s.tracks)
+        if not sc.pressures:
+            tracks = list(s.tracks)
+            for turn in range(s.turn, sc.rules.turns + 1):
+                for d in sc.drift:
+                    held = any(s.windows[x] >= turn for x in d.suspended_by)
+                    tracks[d.track] += drift_move(sc, d, tracks, held)
+            return tracks
+        w = Work(s)
         for turn in range(s.turn, sc.rules.turns + 1):
+            w.turn = turn
+            run_pressures(w)
             for d in sc.drift:
                 held = any(s.windows[x] >= turn for x in d.suspended_by)
-                tracks[d.track] += drift_move(sc, d, tracks, held)
-        return tracks
+                w.tracks[d.track] += drift_move(sc, d, w.tracks, held)
+        return w.tracks
 
     def _playable(self, s: GameState) -> list[int]:
         """Cards in hand the role could play now (requirements, coercion), each once."""
