@@ -8,7 +8,6 @@ each command so that replay can point at the first command whose result differs.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from game import safejson
 from game.compiled import Compiled, compile_scenario, content_hash
 from game.errors import IllegalCommand, WedgeError
 from game.hashing import state_hash
@@ -130,11 +130,13 @@ def parse_save(raw: bytes | str, name: str = "<save>") -> GameRecord:
     if not text.strip():
         raise SaveError(f"{name}: empty file, not a Wedge save")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = safejson.loads(text)
+    except safejson.JSONInputError as exc:
+        if exc.lineno is None:  # valid JSON we refuse: nested too deep, a number too long, NaN
+            raise SaveError(f"{name}: not a Wedge save: {exc}") from None
         # A whole save always ends with its closing brace; anything else was cut short.
         hint = "truncated" if text.lstrip().startswith("{") and not text.rstrip().endswith("}") else "not valid JSON"
-        raise SaveError(f"{name}:{exc.lineno}:{exc.colno}: {hint}: {exc.msg}") from None
+        raise SaveError(f"{name}:{exc.lineno}:{exc.colno}: {hint}: {exc.reason}") from None
     if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
         raise SaveError(f'{name}: not a Wedge save (no "format": "{SAVE_FORMAT}")')
     version = data.get("version")

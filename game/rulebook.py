@@ -1,9 +1,10 @@
 """Regenerate the data tables in rulebook.md from a scenario.
 
-The prose of the rulebook is written by hand; the effect and condition kinds'
-tables (from :mod:`game.kinds`) and the track, role, card and shock tables live between ``<!-- BEGIN GENERATED name -->`` and
-``<!-- END GENERATED name -->`` markers and are rebuilt from the scenario, so the
-rules players read cannot drift from the data the engine runs.
+The prose of the rulebook is written by hand; the effect and condition kinds' tables
+(from :mod:`game.kinds`) and the track, role, card and shock tables live between
+``<!-- BEGIN GENERATED name -->`` and ``<!-- END GENERATED name -->`` markers and are
+rebuilt from the scenario, so the rules players read cannot drift from the data the
+engine runs.
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ only ever pick from ``legal_actions``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from pydantic import ValidationError
 
+from game import safejson
 from game.commands import FACILITATOR, Command, parse
 from game.compiled import KINDS, Compiled, compile_effects
 from game.errors import IllegalCommand
@@ -571,8 +571,8 @@ def _custom_shock(s: GameState, cmd: Command) -> tuple[str, tuple[Callable[[Work
     from game.scenario.references import check_references
 
     try:
-        shock = Shock.model_validate(json.loads(cmd.args[0]))
-    except (ValueError, ValidationError) as exc:
+        shock = Shock.model_validate(safejson.loads(cmd.args[0]))
+    except (ValueError, ValidationError) as exc:  # safejson.JSONInputError is a ValueError
         first = str(exc).splitlines()[0][:200]
         raise _fail("11", cmd, f"custom shock is not valid: {first}") from None
     model = s.sc.model

@@ -23,9 +23,9 @@ from game.kinds import CONDITIONS, EFFECTS, Condition, Effect, missing_parts
 from game.kinds.base import STATE_PARTS, EffectKind
 from game.rulebook import render
 from game.rules import new_game
-from game.state import IN_DECK
 from game.scenario.loader import load_scenario
 from game.scenario.references import Checker, Ctx
+from game.state import IN_DECK
 from game.work import Work
 
 ROOT = Path(__file__).resolve().parent.parent

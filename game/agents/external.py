@@ -43,6 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from game import safejson
 from game.commands import Command
 from game.compiled import Compiled
 
@@ -337,9 +338,9 @@ class ExternalAgent:
                 if not item.strip():
                     continue
                 msg = _json_object(item)
-                if msg is not None and msg.get("type") == "log":
+                if isinstance(msg, dict) and msg.get("type") == "log":
                     continue
-                if msg is not None and msg.get("type") == "ready":
+                if isinstance(msg, dict) and msg.get("type") == "ready":
                     self._note_ready(msg)
                     return
             self._pushback.append(item)
@@ -403,8 +404,8 @@ class ExternalAgent:
             if not item.strip():
                 continue
             msg = _json_object(item)
-            if msg is None:
-                self._event(GARBAGE, f"not a JSON object: {_short(item)}")
+            if isinstance(msg, str):
+                self._event(GARBAGE, f"{msg}: {_short(item)}")
                 return None
             kind = msg.get("type")
             if kind == "ready":
@@ -425,9 +426,14 @@ class ExternalAgent:
             return texts.index(command)
 
 
-def _json_object(line: str) -> dict[str, Any] | None:
+def _json_object(line: str) -> dict[str, Any] | str:
+    """The line as a JSON object, or why it is not one (for the ``garbage`` event).
+
+    Decoded by :mod:`game.safejson`: a program printing deeply nested JSON or a
+    5,000-digit number gets the default order like any other garbage, rather than
+    aborting the game with the decoder's RecursionError or ValueError."""
     try:
-        value = json.loads(line)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+        value = safejson.loads(line)
+    except safejson.JSONInputError as exc:
+        return str(exc)
+    return value if isinstance(value, dict) else "not a JSON object"

@@ -8,11 +8,11 @@ replay, or an output path that cannot be written.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
+from game import safejson
 from game.errors import WedgeError
 from game.record import GameRecord, ReplayMismatch, SaveError, load_save
 
@@ -34,8 +34,8 @@ def _looks_like_json_lines(path: str) -> bool:
     try:
         with open(path, encoding="utf-8") as f:
             first = f.readline()
-        return isinstance(json.loads(first), dict)
-    except (OSError, ValueError):
+        return isinstance(safejson.loads(first), dict)
+    except (OSError, ValueError):  # ValueError: JSONInputError, or a line that is not UTF-8
         return False
 
 

@@ -13,12 +13,12 @@ never revealed (e.g. undone by a rollback) or a private message cannot reach a r
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from game import safejson
 from game.commands import FACILITATOR, parse
 from game.compiled import KINDS, Compiled
 from game.record import GameRecord, replay
@@ -538,8 +538,8 @@ def _plays_and_offers(sc: Compiled, final: GameState, names: _Names) -> tuple[tu
 
 def _custom_title(payload: str) -> str:
     try:
-        data = json.loads(payload)
-    except ValueError:
+        data = safejson.loads(payload)
+    except safejson.JSONInputError:
         return "a custom shock"
     return str(data.get("title") or data.get("id") or "a custom shock") if isinstance(data, dict) else "a custom shock"
 

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from game import safejson
+
 PROTOCOL = 1
 #: Largest frame the server reads (bytes); bigger frames close the connection (code 1009).
 MAX_FRAME = 64 * 1024
@@ -161,9 +163,9 @@ def parse_client(frame: str | bytes) -> ClientMessage:
     if isinstance(frame, bytes):
         raise ProtocolError(BAD_JSON, "binary frames are not accepted; send JSON text")
     try:
-        data = json.loads(frame)
-    except (ValueError, RecursionError):
-        raise ProtocolError(BAD_JSON, "the frame is not valid JSON") from None
+        data = safejson.loads(frame)
+    except safejson.JSONInputError as exc:
+        raise ProtocolError(BAD_JSON, f"the frame is refused: {exc}") from None
     rid = _request_id(data)
     if not isinstance(data, dict):
         raise ProtocolError(BAD_MESSAGE, 'a message is a JSON object with a "type"')
