@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from game.agents.base import Agent
-from game.agents.registry import KINDS, agent_class, parse_seat
+from game.agents.registry import KINDS, AgentSpecError, agent_class, capabilities, parse_seat, parse_spec
 from game.commands import Command
 from game.errors import IllegalCommand, WedgeError
 from game.simulate import agent_seed
@@ -34,11 +34,6 @@ if TYPE_CHECKING:
     from textual.app import App
 
 GROUP = "ai-seats"
-#: Agent kinds that compute in Python: they decide in a helper process (tui.agent_host) so
-#: that they cannot hold the GIL the UI needs (and their code is never imported by the UI).
-#: The others decide in the worker thread: ``random`` takes microseconds, and ``external``
-#: is already a subprocess that the thread waits for without the GIL.
-PROCESS_KINDS = {"ismcts", "heuristic"}
 
 
 class AIDriver:
@@ -53,10 +48,23 @@ class AIDriver:
         #: one line per agent failure (the seat took its default command instead)
         self.errors: list[str] = []
         self._agents: dict[str, tuple[str, Agent]] = {}
-        self.process_kinds = set(PROCESS_KINDS)
+        self._process_kinds: set[str] | None = None
         self._host: AgentHost | None = None
         self._host_lock = threading.Lock()
         self._closed = False
+
+    @property
+    def process_kinds(self) -> set[str]:
+        """Agent kinds that decide in the helper process (tui.agent_host), where they cannot
+        hold the GIL the UI needs: those declared ``process`` (searching in Python). The
+        others decide in the worker thread: ``random`` and ``heuristic`` take microseconds,
+        and ``external`` is already a program the thread waits for without the GIL.
+
+        Read on first use (from the worker thread): it imports the agent classes, which
+        the UI's first frame must not wait for."""
+        if self._process_kinds is None:
+            self._process_kinds = {k for k in KINDS if _declares_process(k)}
+        return self._process_kinds
 
     # -- main thread -----------------------------------------------------------------
     def kick(self) -> None:
@@ -150,7 +158,7 @@ class AIDriver:
 
     # -- worker thread -----------------------------------------------------------------
     def _agent(self, role: str, controller: str) -> Agent:
-        if split_controller(controller)[0] in self.process_kinds:
+        if parse_spec(controller).kind in self.process_kinds:
             return _Hosted(self, role, controller)
         spec = parse_seat(controller)
         hit = self._agents.get(role)
@@ -222,24 +230,16 @@ class _Hosted:
 
     def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
         d = self.driver
-        kind, arg, params = split_controller(self.controller)
+        spec = parse_spec(self.controller)
+        kind, arg, params = spec.kind, spec.arg, spec.params
         module, name = KINDS[kind]
         seed = agent_seed(d.session.seed, self.role)
         key = f"{self.role}|{self.controller}"
         return d._hosted_act(key, (module, name, self.role, seed, arg, params), view, legal)
 
 
-def split_controller(text: str) -> tuple[str, str, dict[str, str]]:
-    """(kind, arg, params) of an agent spec ``KIND[:ARG][:key=value...]``, read without
-    importing the agent as :func:`~game.agents.registry.parse_seat` does: a hosted agent's
-    code is imported by the host only (its parameters are checked there)."""
-    pieces = text.strip().split(":")
-    arg = ""
-    params: dict[str, str] = {}
-    for piece in pieces[1:]:
-        if "=" in piece:
-            key, _, value = piece.partition("=")
-            params[key.strip()] = value.strip()
-        elif not arg and not params:
-            arg = piece
-    return pieces[0].strip(), arg, params
+def _declares_process(kind: str) -> bool:
+    try:
+        return capabilities(kind).process
+    except AgentSpecError:
+        return False

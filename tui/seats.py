@@ -16,11 +16,11 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.agents.registry import KINDS, AgentSpecError, agent_class, parse_seat, parse_seats
+from game.agents.registry import HUMAN, KINDS, AgentSpecError, available_kinds, parse_named_seats, parse_seat
 from game.compiled import Compiled
 
-HUMAN = "human"
 GM = "gm"
+__all__ = ["GM", "HUMAN", "Seats", "ai_kinds", "check_controller", "default_ai", "is_human", "resolve_seats"]
 
 
 def default_ai() -> str:
@@ -38,15 +38,9 @@ def default_ai() -> str:
 
 
 def ai_kinds() -> list[str]:
-    """Agent kinds that can take over a seat from the UI (those that import)."""
-    out = []
-    for kind in ("random", "heuristic", "ismcts", "pass"):
-        try:
-            agent_class(kind)
-        except AgentSpecError:
-            continue
-        out.append(kind)
-    return out
+    """Agent kinds the facilitator console offers for a seat: those that import and
+    need no file or program (the kinds a client may seat over the network too)."""
+    return available_kinds(network=True)
 
 
 @dataclass
@@ -75,15 +69,7 @@ def resolve_seats(sc: Compiled, as_role: str | None, spec: str | None, view: dic
         recorded = {r: str(v.get("controller", HUMAN)) for r, v in view.get("roles", {}).items()}
         if any(not is_human(c) for c in recorded.values()):
             controllers.update(recorded)
-    named: dict[str, str] = {}
-    if spec and spec.strip():
-        humans, rest = _split_humans(spec, roles)
-        if rest:
-            for role, seat in parse_seats(rest, sc, default=default).items():
-                if role in _named_roles(rest, roles):
-                    named[role] = seat.text
-        for role in humans:
-            named[role] = HUMAN
+    named = {role: seat.text for role, seat in parse_named_seats(spec or "", roles, humans=True).items()}
     controllers.update(named)
     if as_role is None:
         humans_named = [r for r in roles if named.get(r) == HUMAN]
@@ -97,27 +83,6 @@ def resolve_seats(sc: Compiled, as_role: str | None, spec: str | None, view: dic
     return Seats(controllers, as_role)
 
 
-def _named_roles(text: str, roles: tuple[str, ...]) -> set[str]:
-    return {chunk.split("=", 1)[0].strip() for chunk in text.split(",") if "=" in chunk} & set(roles)
-
-
-def _split_humans(spec: str, roles: tuple[str, ...]) -> tuple[list[str], str]:
-    """Pull ``role=human`` chunks out of a seat spec; the rest goes to the registry."""
-    humans: list[str] = []
-    keep: list[str] = []
-    for chunk in spec.split(","):
-        role, sep, kind = chunk.partition("=")
-        if sep and role.strip() in roles and kind.strip() == HUMAN:
-            humans.append(role.strip())
-        elif sep or not keep:
-            keep.append(chunk)
-        else:  # a comma inside an external agent's command
-            keep[-1] += "," + chunk
-    return humans, ",".join(keep)
-
-
 def check_controller(text: str) -> str:
     """Validate a controller typed in the facilitator console; returns its canonical text."""
-    if is_human(text):
-        return HUMAN
-    return parse_seat(text).text
+    return parse_seat(text, humans=True).text

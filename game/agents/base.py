@@ -7,9 +7,30 @@ the view set ``needs_view = False`` so headless runs skip building it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from game.commands import Command
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the UI, the server and playtests may do with an agent kind, declared once on
+    the agent class (``CAPABILITIES``) so that no caller keeps its own list of kinds."""
+
+    #: It searches hard in Python: decided in a worker process, where it cannot hold the
+    #: GIL an event loop or a terminal UI needs.
+    process: bool = False
+    #: A facilitator may seat it from a client over the network: it reads no files and
+    #: starts no programs (parameters only within `bounds`).
+    network: bool = False
+    #: One instance lives for the whole game (a program started per seat), instead of a
+    #: fresh one per decision.
+    stateful: bool = False
+    #: Parameter -> (lowest, highest) value allowed when seated over the network; a
+    #: parameter not listed cannot be set there.
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
 class Agent(Protocol):

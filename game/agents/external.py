@@ -41,9 +41,10 @@ import weakref
 from collections import deque
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from game import safejson
+from game.agents.base import Capabilities
 from game.commands import Command
 from game.compiled import Compiled
 
@@ -166,6 +167,7 @@ class ExternalAgent:
         "startup": "seconds to wait for the program's ready line before the first decision (default 0)",
         "log": "file that receives the program's stderr (default: discarded)",
     }
+    CAPABILITIES: ClassVar[Capabilities] = Capabilities(stateful=True)
 
     def __init__(
         self,

@@ -43,6 +43,7 @@ from typing import Any, ClassVar
 from mypy_extensions import mypyc_attr
 
 from game import rng
+from game.agents.base import Capabilities
 from game.agents.determinize import Board
 from game.agents.doctrine import (
     DEFAULT_DOCTRINE,
@@ -273,6 +274,8 @@ class HeuristicAgent:
     # ClassVar: the registry reads it from the class (a compiled build would otherwise
     # make it a per-instance attribute and leave a descriptor on the class)
     PARAMS: ClassVar[dict[str, str]] = {"doctrine": "path of a doctrine YAML file (default scenarios/doctrine.yaml)"}
+    # network: yes, with its doctrine parameter (a file path) refused there.
+    CAPABILITIES: ClassVar[Capabilities] = Capabilities(network=True)
 
     def __init__(self, sc: Compiled, plan: RolePlan, seed: int) -> None:
         self.sc = sc

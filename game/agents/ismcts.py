@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 from mypy_extensions import mypyc_attr
 
 from game import rng
+from game.agents.base import Capabilities
 from game.agents.determinize import Template, prepare
 from game.commands import Command
 from game.compiled import Compiled, Compiler
@@ -241,6 +242,9 @@ class ISMCTSAgent:
         "horizon": "turn ends a playout runs through before it is evaluated; 0 = to the end (default 2)",
         "seed": "override the seat's seed",
     }
+    CAPABILITIES: ClassVar[Capabilities] = Capabilities(
+        process=True, network=True, bounds={"iterations": (1, 2000), "c": (0, 10), "horizon": (0, 16)}
+    )
 
     def __init__(
         self,

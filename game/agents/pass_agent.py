@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from game.agents.base import Capabilities
 from game.commands import Command
 
 #: What the agent sends when it may, in this order of preference.
@@ -22,6 +23,7 @@ class PassAgent:
     needs_view = False
     # ClassVar: the registry reads it from the class (as for the other agents)
     PARAMS: ClassVar[dict[str, str]] = {}
+    CAPABILITIES: ClassVar[Capabilities] = Capabilities(network=True)
 
     def __init__(self, seed: int) -> None:
         self.seed = seed

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from mypy_extensions import mypyc_attr
 
 from game import rng
+from game.agents.base import Capabilities
 from game.commands import Command
 
 
@@ -19,6 +20,7 @@ class RandomAgent:
     # ClassVar: the registry reads it from the class (a compiled build would otherwise
     # make it a per-instance attribute and leave a descriptor on the class)
     PARAMS: ClassVar[dict[str, str]] = {}
+    CAPABILITIES: ClassVar[Capabilities] = Capabilities(network=True)
 
     def __init__(self, seed: int) -> None:
         self.seed = seed

@@ -5,9 +5,14 @@ A spec maps each role to ``KIND[:ARG][:key=value[:key=value...]]``. ``ARG`` is a
 positional argument (the command for ``external``). Unknown kinds, parameters or
 roles are refused with a message listing what exists.
 
-Each agent class provides ``PARAMS`` (name -> help text) and
-``from_spec(sc, role, seed, arg, params)``; classes are imported only when used,
+Each agent class provides ``PARAMS`` (name -> help text), ``CAPABILITIES`` (what
+the UI, the server and playtests may do with it: :class:`~game.agents.base.Capabilities`)
+and ``from_spec(sc, role, seed, arg, params)``; classes are imported only when used,
 so a headless run of random agents never imports the search code.
+
+This is the one parser of seat specs: playtests, ``wedge play --seats``, the
+facilitator console and the server all read specs through it, and a seat given to a
+person is ``human`` (where people can sit).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.agents.base import Agent
+from game.agents.base import Agent, Capabilities
 from game.compiled import Compiled
 from game.errors import WedgeError
 
@@ -30,6 +35,10 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The controller of a seat a person plays.
+HUMAN = "human"
+
+
 class AgentSpecError(WedgeError, ValueError):
     """A seat spec that names an unknown role, agent kind or parameter."""
 
@@ -39,6 +48,10 @@ class SeatSpec:
     kind: str
     arg: str = ""
     params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def human(self) -> bool:
+        return self.kind == HUMAN
 
     @property
     def text(self) -> str:
@@ -56,7 +69,28 @@ def agent_class(kind: str) -> Any:
         raise AgentSpecError(f"agent {kind!r} is not available: {exc}") from None
 
 
-def parse_seat(text: str) -> SeatSpec:
+def capabilities(kind: str) -> Capabilities:
+    """The kind's declared capabilities (imports its class)."""
+    caps: Capabilities = getattr(agent_class(kind), "CAPABILITIES", Capabilities())
+    return caps
+
+
+def available_kinds(*, network: bool = False) -> list[str]:
+    """Kinds whose class imports here; with `network`, only those a client may seat."""
+    out = []
+    for kind in KINDS:
+        try:
+            caps = capabilities(kind)
+        except AgentSpecError:
+            continue
+        if caps.network or not network:
+            out.append(kind)
+    return out
+
+
+def parse_spec(text: str) -> SeatSpec:
+    """``KIND[:ARG][:key=value...]`` read without importing the agent (a process that
+    only hands the spec on never needs the agent's code); :func:`parse_seat` checks it."""
     pieces = text.strip().split(":")
     kind = pieces[0].strip()
     arg = ""
@@ -69,36 +103,52 @@ def parse_seat(text: str) -> SeatSpec:
             arg = piece
         else:
             raise AgentSpecError(f"bad agent spec {text!r}: expected KIND[:ARG][:key=value...]")
-    cls = agent_class(kind)
-    allowed: dict[str, str] = getattr(cls, "PARAMS", {})
-    for key in params:
-        if key not in allowed:
-            known = ", ".join(f"{k} ({v})" for k, v in allowed.items()) or "none"
-            raise AgentSpecError(f"agent {kind!r} has no parameter {key!r}; parameters: {known}")
     return SeatSpec(kind, arg, params)
 
 
-def parse_seats(text: str, sc: Compiled, default: str = "random") -> dict[str, SeatSpec]:
-    """Parse ``role=spec,role=spec``; roles not named get `default`."""
-    seats = {role: parse_seat(default) for role in sc.role_ids}
+def parse_seat(text: str, *, humans: bool = False) -> SeatSpec:
+    """One seat's spec, its kind and parameters checked; ``human`` only if `humans`."""
+    spec = parse_spec(text)
+    if spec.human and humans and not spec.arg and not spec.params:
+        return spec
+    cls = agent_class(spec.kind)
+    allowed: dict[str, str] = getattr(cls, "PARAMS", {})
+    for key in spec.params:
+        if key not in allowed:
+            known = ", ".join(f"{k} ({v})" for k, v in allowed.items()) or "none"
+            raise AgentSpecError(f"agent {spec.kind!r} has no parameter {key!r}; parameters: {known}")
+    return spec
+
+
+def parse_named_seats(text: str, roles: tuple[str, ...], *, humans: bool = False) -> dict[str, SeatSpec]:
+    """The seats ``role=spec,role=spec`` names, in the order given (no defaults)."""
     if not text.strip():
-        return seats
+        return {}
     # Commas separate seats, but an external command may itself contain commas after a role= prefix.
     chunks: list[str] = []
     for chunk in text.split(","):
         head = chunk.split("=", 1)[0].strip()
-        if "=" in chunk and head in sc.role_ids or not chunks:
+        if "=" in chunk and head in roles or not chunks:
             chunks.append(chunk)
         else:
             chunks[-1] += "," + chunk
+    agents = "ROLE=human or ROLE=AGENT" if humans else "ROLE=AGENT"
+    seats: dict[str, SeatSpec] = {}
     for chunk in chunks:
         role, sep, spec = chunk.partition("=")
         role = role.strip()
         if not sep:
-            raise AgentSpecError(f"bad seat {chunk!r}: expected ROLE=AGENT (roles: {', '.join(sc.role_ids)})")
-        if role not in sc.role_ids:
-            raise AgentSpecError(f"unknown role {role!r} in seat spec; roles are: {', '.join(sc.role_ids)}")
-        seats[role] = parse_seat(spec)
+            raise AgentSpecError(f"bad seat {chunk!r}: expected {agents} (roles: {', '.join(roles)})")
+        if role not in roles:
+            raise AgentSpecError(f"unknown role {role!r} in seat spec; roles are: {', '.join(roles)}")
+        seats[role] = parse_seat(spec, humans=humans)
+    return seats
+
+
+def parse_seats(text: str, sc: Compiled, default: str = "random", *, humans: bool = False) -> dict[str, SeatSpec]:
+    """Parse ``role=spec,role=spec``; roles not named get `default`."""
+    seats = {role: parse_seat(default, humans=humans) for role in sc.role_ids}
+    seats.update(parse_named_seats(text, sc.role_ids, humans=humans))
     return seats
 
 

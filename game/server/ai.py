@@ -26,25 +26,10 @@ from typing import Any
 
 from game import rng
 from game.agents.base import Agent
-from game.agents.registry import AgentSpecError, agent_class, parse_seat
+from game.agents.registry import HUMAN, AgentSpecError, agent_class, available_kinds, capabilities, parse_seat
 from game.commands import Command, parse
 from game.compiled import Compiled, compile_scenario
 from game.simulate import agent_seed
-
-HUMAN = "human"
-#: Agent kinds the facilitator may put in a seat over the network (no file paths, no programs).
-NETWORK_KINDS = ("random", "heuristic", "ismcts", "pass")
-#: Parameters allowed over the network, with their upper bounds.
-_NETWORK_PARAMS: dict[str, dict[str, float]] = {
-    "random": {},
-    "heuristic": {},
-    "ismcts": {"iterations": 2000, "c": 10.0, "horizon": 16},
-    "pass": {},
-}
-#: Kinds that search hard: decided in a worker process.
-PROCESS_KINDS = frozenset({"ismcts"})
-#: Kinds kept alive between decisions (a program started per seat).
-STATEFUL_KINDS = frozenset({"external"})
 
 
 def is_human(controller: str) -> bool:
@@ -52,27 +37,29 @@ def is_human(controller: str) -> bool:
 
 
 def check_network_controller(controller: str) -> str:
-    """'' if a facilitator may seat `controller` from a client, else why not."""
+    """'' if a facilitator may seat `controller` from a client, else why not: human, or
+    an agent kind declared network-safe, with parameters only within its bounds."""
     text = controller.strip()
     if text == HUMAN:
         return ""
     try:
         spec = parse_seat(text)
+        caps = capabilities(spec.kind)
     except AgentSpecError as exc:
         return str(exc)
-    allowed = _NETWORK_PARAMS.get(spec.kind)
-    if allowed is None or spec.arg:
-        return f"a seat is human or one of the server's agents ({', '.join(NETWORK_KINDS)})"
+    if not caps.network or spec.arg:
+        return f"a seat is human or one of the server's agents ({', '.join(available_kinds(network=True))})"
     for key, value in spec.params.items():
-        bound = allowed.get(key)
+        bound = caps.bounds.get(key)
         if bound is None:
             return f"agent {spec.kind!r}: parameter {key!r} cannot be set over the network"
         try:
             number = float(value)
         except ValueError:
             return f"agent {spec.kind!r}: {key}={value!r} is not a number"
-        if not 0 <= number <= bound:
-            return f"agent {spec.kind!r}: {key} must be between 0 and {bound:g}"
+        low, high = bound
+        if not low <= number <= high:
+            return f"agent {spec.kind!r}: {key} must be between {low:g} and {high:g}"
     return ""
 
 
@@ -149,15 +136,15 @@ class AIPool:
         legal: list[Command],
     ) -> Command:
         loop = asyncio.get_running_loop()
-        kind = parse_seat(controller).kind
+        caps = capabilities(parse_seat(controller).kind)
         self.decisions += 1
-        if kind in STATEFUL_KINDS:
+        if caps.stateful:
             key = (game_id, role, controller)
             agent = self._kept.get(key)
             if agent is None:
                 agent = self._kept[key] = _build(sc, role, controller, seed)
             return await loop.run_in_executor(self._threads, agent.act, view, legal)
-        if kind in PROCESS_KINDS:
+        if caps.process:
             if self._process is None:
                 self._process = concurrent.futures.ProcessPoolExecutor(
                     max_workers=1,

@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from game import rng
-from game.agents.registry import AgentSpecError, parse_seat
+from game.agents.registry import AgentSpecError, available_kinds, capabilities, parse_named_seats, parse_seat
 from game.compiled import Compiled, compile_scenario, content_hash
 from game.errors import WedgeError
 from game.hashing import state_hash
@@ -144,25 +144,8 @@ class _Conn:
 
 def seat_controllers(text: str, sc: Compiled) -> dict[str, str]:
     """``role=human,role=heuristic`` -> controller per role (roles not named are human)."""
-    roles = sc.role_ids
-    out = {r: HUMAN for r in roles}
-    if not text.strip():
-        return out
-    chunks: list[str] = []
-    for chunk in text.split(","):  # an external agent's command may contain commas
-        head = chunk.split("=", 1)[0].strip()
-        if ("=" in chunk and head in roles) or not chunks:
-            chunks.append(chunk)
-        else:
-            chunks[-1] += "," + chunk
-    for chunk in chunks:
-        role, sep, spec = chunk.partition("=")
-        role = role.strip()
-        if not sep:
-            raise AgentSpecError(f"bad seat {chunk!r}: expected ROLE=human or ROLE=AGENT (roles: {', '.join(roles)})")
-        if role not in roles:
-            raise AgentSpecError(f"unknown role {role!r} in seat spec; roles are: {', '.join(roles)}")
-        out[role] = HUMAN if spec.strip() == HUMAN else parse_seat(spec).text
+    out = {r: HUMAN for r in sc.role_ids}
+    out.update({role: spec.text for role, spec in parse_named_seats(text, sc.role_ids, humans=True).items()})
     return out
 
 
@@ -172,10 +155,11 @@ def check_on_deadline(policy: str) -> str:
         return ""
     try:
         spec = parse_seat(policy)
+        caps = capabilities(spec.kind)
     except AgentSpecError as exc:
         return str(exc)
-    if spec.kind == "external":
-        return "on-deadline takes 'default' or a built-in agent (random, heuristic, ismcts, pass)"
+    if caps.stateful:
+        return f"on-deadline takes 'default' or a built-in agent ({', '.join(available_kinds(network=True))})"
     return ""
 
 
