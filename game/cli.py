@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -145,6 +146,10 @@ def cmd_rulebook(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    if args.seed is None:
+        # A new game gets a fresh seed (a class should not replay the same game every time);
+        # it is a recorded input like any other, shown in the game and kept in the save.
+        args.seed = secrets.randbelow(1_000_000) + 1
     if args.text or not (sys.stdin.isatty() and sys.stdout.isatty()):
         # No terminal to draw on (a pipe, CI): tell a headless random game's story instead.
         sc = _load(args.scenario)
@@ -199,12 +204,28 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--check", action="store_true", help="only report whether the file is up to date")
     b.set_defaults(func=cmd_rulebook)
 
-    pl = sub.add_parser("play", help="play a game in the terminal UI")
-    pl.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO))
-    pl.add_argument("--seed", type=int, default=1)
-    pl.add_argument("--as", dest="as_role", metavar="ROLE", default="us", help="your role (gm = facilitator)")
-    pl.add_argument("--seats", metavar="SPEC", help="e.g. us=human,india=human,prc=heuristic (hot seat)")
-    pl.add_argument("--load", metavar="SAVE", help="resume a saved game")
+    pl = sub.add_parser(
+        "play",
+        help="play a game in the terminal UI",
+        description="Play Wedge in the terminal. Each seat is a person (human) or an agent; several "
+        "human seats share this terminal in turns (hot seat), and --as gm opens the facilitator's console.",
+    )
+    pl.add_argument(
+        "scenario", nargs="?", default=str(DEFAULT_SCENARIO), help="scenario file (default: the standard scenario)"
+    )
+    pl.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="the game's seed: the same seed, scenario and commands give the same game (default: a new random "
+        "seed, shown in the game and kept in its save)",
+    )
+    pl.add_argument("--as", dest="as_role", metavar="ROLE", default=None,
+                    help="the seat this terminal plays: a role id, or gm for the facilitator (default: us)")
+    pl.add_argument("--seats", metavar="SPEC",
+                    help="who plays each seat, e.g. us=human,india=human,prc=heuristic; seats not named are "
+                    "played by the heuristic agent (see docs/agents.md for agent kinds)")
+    pl.add_argument("--load", metavar="SAVE", help="resume a saved game (its seats and seed come from the save)")
     pl.add_argument("--text", action="store_true", help="print a headless random game's story instead of the UI")
     pl.set_defaults(func=cmd_play)
 

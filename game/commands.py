@@ -24,6 +24,7 @@ ROLE_VERBS: dict[str, tuple[int, bool]] = {
     "decline": (1, False),
     "done": (0, False),
     "seal": (0, False),
+    "unplay": (1, False),  # unplay:CARD (take a card back out of the order before sealing)
     "say": (1, True),  # say:TO:free text
 }
 GM_VERBS: dict[str, tuple[int, bool]] = {

@@ -110,6 +110,7 @@ class _Menus:
             or (Command(ids[sc.card_role[c]], "play", (cid,)),)
             for c, cid in enumerate(sc.card_ids)
         )
+        self.unplay = tuple(Command(ids[sc.card_role[c]], "unplay", (cid,)) for c, cid in enumerate(sc.card_ids))
         # offers[role][give] -> ((to, command), ...) over every recipient's askable cards
         self.offers: tuple[dict[int, tuple[tuple[int, Command], ...]], ...] = tuple(
             {
@@ -131,6 +132,7 @@ class _Menus:
         # a dict lookup is several times cheaper than Command.text's join.
         self.text: dict[Command, str] = {c: c.text for c in (*self.done, *self.seal)}
         self.text.update((c, c.text) for cmds in self.play for c in cmds)
+        self.text.update((c, c.text) for c in self.unplay)
         self.text.update((c, c.text) for t in self.offer_cmds for cmds in t.values() for c in cmds)
         self.max_cards = sc.rules.max_cards_per_turn
         self.max_offers = sc.rules.max_offers_per_role
@@ -258,25 +260,8 @@ def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one
     last_sc, menu = _last_menus  # menus(sc), without the call in the common case
     if last_sc is not sc or menu is None:
         menu = menus(sc)
-    if phase == DIPLOMACY:
-        if s.diplomacy_locked:
-            return [menu.done[role]]
-        mine: list[int] = []  # recipients of this role's offers so far
-        for o in s.offers:
-            if o.frm == role:
-                mine.append(o.to)
-        if len(mine) >= menu.max_offers:
-            return [menu.done[role]]
-        if not mine:
-            return list(menu.diplomacy_menu(role, s.hands[role]))
-        out: list[Command] = []
-        table = menu.offers[role]
-        for give in sorted(set(s.hands[role])):
-            out.extend(cmd for to, cmd in table[give] if to not in mine)
-        out.append(menu.done[role])
-        return out
-    if phase == ORDERS:
-        out = []
+    out: list[Command] = []
+    if s.offers:  # §6.6: offers addressed to this role may be answered in diplomacy and orders
         hand = s.hands[role]
         for o in s.offers:
             if o.to == role and o.status == PENDING:
@@ -287,6 +272,28 @@ def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one
                     out += pair
                 else:  # §6.6: only a role holding the asked card may accept
                     out.append(pair[1])
+    if phase == DIPLOMACY:
+        if s.diplomacy_locked:
+            out.append(menu.done[role])
+            return out
+        mine: list[int] = []  # recipients of this role's offers so far
+        for o in s.offers:
+            if o.frm == role:
+                mine.append(o.to)
+        if len(mine) >= menu.max_offers:
+            out.append(menu.done[role])
+            return out
+        if not mine:
+            if not out:
+                return list(menu.diplomacy_menu(role, s.hands[role]))
+            out.extend(menu.diplomacy_menu(role, s.hands[role]))
+            return out
+        table = menu.offers[role]
+        for give in sorted(set(s.hands[role])):
+            out.extend(cmd for to, cmd in table[give] if to not in mine)
+        out.append(menu.done[role])
+        return out
+    if phase == ORDERS:
         order = s.orders[role]
         if len(order) < menu.max_cards:
             # menu.eligible(s, role, key), its cache checked here to save the call
@@ -307,6 +314,10 @@ def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one
                 for _, price, cmds in cards:
                     if price <= left:
                         out += cmds
+        if order:  # §6.9: a card can be taken back before sealing
+            unplay = menu.unplay
+            for c, _ in order:
+                out.append(unplay[c])
         out.append(menu.seal[role])
         return out
     return []
@@ -402,9 +413,12 @@ def _explain(s: GameState, role: int, cmd: Command) -> None:  # noqa: C901
         if give is None or give not in s.hands[role]:
             raise _fail("5.1", cmd, f"{give_id!r} is not in your hand")
         return
-    if s.phase != ORDERS:
+    if verb in ("accept", "decline") and s.phase == DIPLOMACY:
+        if s.ready[role]:
+            raise _fail("6.6", cmd, "you have finished diplomacy: answer offers in the orders phase")
+    elif s.phase != ORDERS:
         raise _fail("6", cmd, f"{verb} belongs to the orders phase; the phase is {s.phase}")
-    if s.ready[role]:
+    elif s.ready[role]:
         raise _fail("6.7", cmd, "your order is already sealed")
     if verb in ("accept", "decline"):
         oid = cmd.args[0]
@@ -416,6 +430,11 @@ def _explain(s: GameState, role: int, cmd: Command) -> None:  # noqa: C901
             raise _fail("6.6", cmd, f"offer {oid} asks for {asked!r}, which is not in your hand: you can only decline")
         return
     if verb == "seal":
+        return
+    if verb == "unplay":
+        card = sc.card_index.get(cmd.args[0])
+        if card is None or all(c != card for c, _ in s.orders[role]):
+            raise _fail("6.9", cmd, f"{cmd.args[0]!r} is not in your order")
         return
     # play
     card = sc.card_index.get(cmd.args[0])
@@ -446,6 +465,13 @@ def apply_fast(s: GameState, cmd: Command) -> GameState:
     if verb == "play":
         orders = list(s.orders)
         orders[role] += ((sc.card_index[args[0]], sc.role_index[args[1]] if len(args) > 1 else -1),)
+        fields = list(s)
+        fields[_ORDERS] = tuple(orders)
+        return _new_state(GameState, fields)
+    if verb == "unplay":
+        card = sc.card_index[args[0]]
+        orders = list(s.orders)
+        orders[role] = tuple(x for x in orders[role] if x[0] != card)
         fields = list(s)
         fields[_ORDERS] = tuple(orders)
         return _new_state(GameState, fields)

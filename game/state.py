@@ -27,12 +27,16 @@ PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 OUT, IN_DECK, USED = 0, 1, 2
 
 
+#: The ledger subject of a dice roll that changed nothing (before = after = its total).
+ROLL = "roll"
+
+
 class LedgerEntry(NamedTuple):
     """One change to a track or to a role's capital, and why it happened."""
 
     turn: int
     phase: str
-    subject: str  # a track id, or "capital:<role>"
+    subject: str  # a track id, "capital:<role>", or "roll" (a dice roll that changed nothing)
     before: int
     after: int
     cause: str  # "card:<id>", "shock:<id>", "drift", "offer:<n>:broken", "override:<reason>", ...

@@ -13,7 +13,7 @@ from typing import Any
 
 from game import rng
 from game.compiled import OWNER, TARGET, Compiled
-from game.state import IN_DECK, ORDERS, OUT, USED, GameState, LedgerEntry
+from game.state import IN_DECK, ORDERS, OUT, ROLL, USED, GameState, LedgerEntry
 
 _new = tuple.__new__  # builds a NamedTuple (LedgerEntry, GameState) from one sequence, skipping its argument parsing
 
@@ -266,12 +266,18 @@ class Work:
                 bonus += (self.tracks[track] - above) // per
         total = raw + bonus
         saved = self.roll_note
-        self.roll_note = f"{dice}={raw}{bonus:+d}={total}" if bonus else f"{dice}={raw}"
+        note = f"{dice}={raw}{bonus:+d}={total}" if bonus else f"{dice}={raw}"
+        self.roll_note = note
+        written = len(self.ledger)
         for lo, hi, effects in outcomes:
             if lo <= total <= hi:
                 for f in effects:
                     f(self)
                 break
+        if len(self.ledger) == written:
+            # §9.2: a roll that moved nothing is recorded too, so "why didn't my card
+            # work?" has its answer in the ledger: the dice, and no change.
+            self.ledger.append(_new(LedgerEntry, (self.turn, self.phase, ROLL, total, total, self.cause, note)))
         self.roll_note = saved
 
     def set_flag(self, bit: int, value: bool) -> None:

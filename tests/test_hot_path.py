@@ -34,6 +34,13 @@ def plain_legal_actions(s: GameState, role: int) -> list[Command]:
     menu = menus(sc)
     if s.phase == OVER or s.paused or s.ready[role]:
         return []
+    me = sc.role_ids[role]
+    answers: list[Command] = []
+    for o in s.offers:  # §6.6: answered in diplomacy or orders, accepting needs the asked card
+        if o.to == role and o.status == PENDING:
+            if o.ask in s.hands[role]:
+                answers.append(Command(me, "accept", (str(o.id),)))
+            answers.append(Command(me, "decline", (str(o.id),)))
     if s.phase == DIPLOMACY:
         out: list[Command] = []
         if not s.diplomacy_locked:
@@ -41,17 +48,11 @@ def plain_legal_actions(s: GameState, role: int) -> list[Command]:
             if len(mine) < sc.rules.max_offers_per_role:
                 for give in sorted(set(s.hands[role])):
                     out += [cmd for to, cmd in menu.offers[role][give] if to not in mine]
-        return [*out, menu.done[role]]
+        return [*answers, *out, menu.done[role]]
     if s.phase == ORDERS:
-        me = sc.role_ids[role]
-        out = []
-        for o in s.offers:
-            if o.to == role and o.status == PENDING:
-                if o.ask in s.hands[role]:  # §6.6: accepting needs the asked card in hand
-                    out.append(Command(me, "accept", (str(o.id),)))
-                out.append(Command(me, "decline", (str(o.id),)))
-        out += [c for card in s.hands[role] if not playable(s, role, card) for c in menu.play[card]]
-        return [*out, menu.seal[role]]
+        out = [c for card in s.hands[role] if not playable(s, role, card) for c in menu.play[card]]
+        unplay = [Command(me, "unplay", (sc.card_ids[c],)) for c, _ in s.orders[role]]  # §6.9
+        return [*answers, *out, *unplay, menu.seal[role]]
     return []
 
 

@@ -228,7 +228,7 @@ def illegal_command(s: GameState, role: int, kind: str, pick: int) -> str | None
     if kind == "wrong_phase":
         if s.phase == DIPLOMACY:
             own = sc.card_ids[hand[pick % len(hand)]] if hand else sc.card_ids[sc.cards_by_role[role][0]]
-            return [f"{me}:seal", f"{me}:play:{own}", f"{me}:accept:1", f"{me}:decline:1"][pick % 4]
+            return [f"{me}:seal", f"{me}:play:{own}", f"{me}:unplay:{own}"][pick % 3]
         if not others:
             return f"{me}:done"
         ask = (sc.askable_by_role[q] or sc.cards_by_role[q])[0]

@@ -169,7 +169,7 @@ def test_action_table_covers_every_enumerable_command(standard_sc: Compiled) -> 
     menu = menus(standard_sc)
     expected: set[Command] = {c for cmds in menu.play for c in cmds}
     expected |= {c for per_role in menu.offer_cmds for cmds in per_role.values() for c in cmds}
-    expected |= set(menu.done) | set(menu.seal)
+    expected |= set(menu.done) | set(menu.seal) | set(menu.unplay)
     fixed = {c for c in table.fixed if c is not None}
     assert fixed == expected
     n = len(standard_sc.role_ids)

@@ -150,7 +150,15 @@ class AIDriver:
 
     def _pending(self) -> bool:
         controllers = self._controllers()
-        return any(not is_human(c) and self.session.legal(r) for r, c in controllers.items())
+        return any(
+            not is_human(c) and self.session.legal(r) and not self._waits(r, controllers)
+            for r, c in controllers.items()
+        )
+
+    def _waits(self, role: str, controllers: dict[str, str]) -> bool:
+        """The AI seat holds its orders while a person has not answered its offer (game.agents.pacing)."""
+        people = [r for r, c in controllers.items() if is_human(c)]
+        return self.session.waits_for_answers(role, people)
 
     def _controllers(self) -> dict[str, str]:
         view = self.session.view("public")
@@ -189,7 +197,7 @@ class AIDriver:
         phase = None
         while not worker.is_cancelled and self.enabled:
             legal = self.session.legal(role)
-            if not legal:
+            if not legal or self._waits(role, self._controllers()):  # an answer kicks the driver again
                 return acted
             try:
                 agent = self._agent(role, controller)

@@ -354,7 +354,7 @@ class WedgeApp(App[int]):
                 try:
                     self.session.submit(GM, f"gm:force:{role}")
                 except IllegalCommand as exc:
-                    self.notify(f"force {role}: {exc.reason}", severity="error")
+                    self.notify(f"force {role}: {exc.reason}", severity="error", markup=False)
 
     # -- actions --------------------------------------------------------------------------
     def action_facilitator(self) -> None:
@@ -395,7 +395,7 @@ class WedgeApp(App[int]):
             except OSError as exc:
                 self.push_screen(ErrorModal("Cannot save", f"{s.save_path}: {exc.strerror or exc}"))
                 return
-            self.notify(f"Saved to {s.save_path}")
+            self.notify(f"Saved to {s.save_path}", markup=False)
 
     def action_save_as(self) -> None:
         from tui.screens.dialogs import ErrorModal, PromptScreen
@@ -412,7 +412,7 @@ class WedgeApp(App[int]):
             except OSError as exc:
                 self.push_screen(ErrorModal("Cannot save", f"{path}: {exc.strerror or exc}"))
                 return
-            self.notify(f"Saved to {path}")
+            self.notify(f"Saved to {path}", markup=False)
 
         self.push_screen(PromptScreen("Save the game as", "saves/my-game.json"), chosen)
 

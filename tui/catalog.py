@@ -140,6 +140,20 @@ class Catalog:
             return f"facilitator override: {rest}"
         return cause
 
+    def offer_outcome(self, status: str, outcome: str) -> str:
+        """An offer's outcome once adjudicated: kept / broken by … ("" before; "—" when
+        declined, as there was no deal to keep and the status already says so)."""
+        if status != "accepted" and outcome in ("", status, "declined"):
+            return "—" if outcome else ""
+        if outcome.startswith("broken:"):
+            return "broken by " + ", ".join(self.short_role(r) for r in outcome.removeprefix("broken:").split(","))
+        return outcome
+
+    def offer_result(self, status: str, outcome: str) -> str:
+        """Answer and outcome in one phrase, each word once ("accepted, kept", "declined")."""
+        shown = self.offer_outcome(status, outcome)
+        return f"{status}, {shown}" if shown and shown != "—" else status
+
     def subject(self, subject: str) -> str:
         if subject.startswith("capital:"):
             return f"{self.short_role(subject.removeprefix('capital:'))} capital"

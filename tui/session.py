@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from game.agents.pacing import waits_for_answers
 from game.commands import FACILITATOR, Command, parse
 from game.compiled import Compiled, compile_scenario
 from game.errors import IllegalCommand, WedgeError
@@ -219,6 +220,15 @@ class LocalSession(_Notifier):
         if role is None:
             return []
         return legal_actions(s, role)
+
+    def waits_for_answers(self, seat: str, people: list[str]) -> bool:
+        """Whether the AI in `seat` should hold its orders for `people`'s answers
+        (:mod:`game.agents.pacing`)."""
+        with self._lock:
+            s = self._state
+        index = s.sc.role_index
+        role = index.get(seat)
+        return role is not None and waits_for_answers(s, role, [index[p] for p in people if p in index])
 
     def explain(self, seat: str, command: str) -> IllegalCommand | None:
         with self._lock:

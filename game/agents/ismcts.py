@@ -288,6 +288,10 @@ class ISMCTSAgent:
     # -- deciding ----------------------------------------------------------------
     def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
         self.decisions += 1
+        if len(legal) > 2 and legal[-2].verb == "unplay":
+            # Never searched: taking back a card is never better than not having added it,
+            # and each unplay would double the orders a search must tell apart.
+            legal = [c for c in legal if c.verb != "unplay"]
         if len(legal) == 1:
             return legal[0]
         template = prepare(self.sc, view)
@@ -323,6 +327,8 @@ class ISMCTSAgent:
                 cmd = self.seal  # out of the tree the role holds its cards: the leaf values them
             else:
                 legal = legal_actions(s, actor)
+                if len(legal) > 2 and legal[-2].verb == "unplay":  # see act()
+                    legal = [c for c in legal if c.verb != "unplay"]
                 if actor == me and expanding:
                     if first:
                         legal = [c for c in legal if c in allowed]

@@ -14,7 +14,7 @@ from game.commands import Command
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # agents of one's own may build on it
 class RandomAgent:
-    """Uniform over legal commands; a whole order is built from such choices, then sealed."""
+    """Uniform over legal commands (never ``unplay``); a whole order is built from such choices, then sealed."""
 
     needs_view = False
     # ClassVar: the registry reads it from the class (a compiled build would otherwise
@@ -31,6 +31,10 @@ class RandomAgent:
         return cls(seed)
 
     def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
+        if len(legal) > 2 and legal[-2].verb == "unplay":
+            # Taking a card back (listed just before seal) is never chosen: at random it
+            # would only undo random plays and make games longer, never different in kind.
+            legal = [c for c in legal if c.verb != "unplay"]
         n = len(legal)
         # A lone command (often just "done" or "seal") needs no draw: any draw % 1 is 0.
         # The draw is still used up, so every later choice is the one it always was.

@@ -121,11 +121,15 @@ def _why(report: Report) -> list[str]:
     head = report.tracks[0]
     for score in report.levers:
         lever = score.lever
-        plays = sum(score.plays.values())
+        who = short_role(score.role)
+        # Only a lever that was pulled can be asked what it did: one never played (or played
+        # only by another role's card of the same kind, which is no lever) gets "why not?".
+        plays = score.plays[score.role]
         if not plays:
-            out.append(f"Nobody pulled the {lever.name.lower()} lever ({lever.essay.rstrip('.').lower()}). Why not?")
+            essay = lever.essay.rstrip(".")
+            essay = essay[:1].lower() + essay[1:]  # "economic pain now: … Chinese firms", names kept
+            out.append(f"The {who} never pulled the {lever.name.lower()} lever ({essay}). Why not?")
             continue
-        who = ", ".join(f"{short_role(r)} {n}" for r, n in score.plays.items() if n)
         moved = [
             f"{t.name} {signed(score.total[t.id])}" for t in report.tracks if abs(score.total[t.id]) >= t.threshold
         ]
@@ -137,7 +141,7 @@ def _why(report: Report) -> list[str]:
             ask = f"On balance it pushed {head.name} up {net}: who turned this lever against the wedge, and how?"
         else:
             ask = f"It left {head.name} almost unmoved ({signed(net)}): what blunted it?"
-        out.append(f"{lever.name}: {plays} card(s) played ({who}){effect}. {ask}")
+        out.append(f"{lever.name}: {plays} card(s) played by the {who}{effect}. {ask}")
     shock_rows = [r for r in report.ledger if r.subject == head.id and r.cause_kind in ("shock", "inject")]
     if shock_rows:
         total = sum(r.delta for r in shock_rows)

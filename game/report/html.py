@@ -13,7 +13,7 @@ from html import escape
 
 from game.report import tables as tb
 from game.report.charts import chart_data_uri
-from game.report.model import LEVER_RULE, Report, short_role, signed
+from game.report.model import Report, short_role, signed
 
 CSS = """
 :root { --ink: #1d1d1f; --muted: #5f6368; --line: #d9dde3; --band: #f4f6f9; --gm: #7d3c98; --shock: #b03a2e; }
@@ -143,7 +143,7 @@ def _timeline(r: Report) -> str:
 
 
 def _levers(r: Report) -> str:
-    parts = [f'<p class="rule">{escape(LEVER_RULE)}</p>', _table(tb.lever_summary(r))]
+    parts = [f'<p class="rule">{escape(r.lever_rule)}</p>', _table(tb.lever_summary(r))]
     for s in r.levers:
         parts.append(f"<h3>{escape(s.lever.name)}</h3><p><i>{escape(s.lever.essay)}</i></p>")
         cards = tb.lever_cards(r, s)
@@ -190,7 +190,8 @@ def render(r: Report) -> str:
         "outcome": _outcome(r),
         "tracks": _charts(r),
         "timeline": _timeline(r),
-        "facilitator": _table(fac) if fac.rows else "<p>The facilitator did not intervene.</p>",
+        "facilitator": (_table(fac) if fac.rows else "<p>The facilitator did not intervene.</p>")
+        + (f'<p class="note">{escape(tb.setup_seats(r))}</p>' if r.setup else ""),
         "offers": _table(offers) if offers.rows else "<p>No offers were made.</p>",
         "levers": _levers(r),
         "debrief": _debrief(r),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import textwrap
 
 from game.report import tables as tb
-from game.report.model import LEVER_RULE, Report
+from game.report.model import Report
 
 TEXT_WIDTH = 100  # fixed-width tables are wrapped to this many columns
 GAP = "  "
@@ -120,12 +120,14 @@ def render(r: Report, compact: bool = False, width: int = TEXT_WIDTH) -> str:
     doc.add("## 4. Facilitator actions", "")
     fac = tb.facilitator(r)
     doc.table(fac) if fac.rows else doc.add("The facilitator did not intervene.", "")
+    if r.setup:
+        doc.add(tb.setup_seats(r), "")
 
     doc.add("## 5. Offers", "")
     offers = tb.offers(r)
     doc.table(offers) if offers.rows else doc.add("No offers were made.", "")
 
-    doc.add("## 6. Lever scorecard", "", LEVER_RULE, "")
+    doc.add("## 6. Lever scorecard", "", r.lever_rule, "")
     doc.table(tb.lever_summary(r))
     for s in r.levers:
         doc.add(f"### {s.lever.name}", "", f"*{s.lever.essay}*", "")

@@ -23,7 +23,7 @@ from game.commands import FACILITATOR, parse
 from game.compiled import KINDS, Compiled
 from game.record import GameRecord, replay
 from game.rules import new_game
-from game.state import ORDERS, GameState, LedgerEntry
+from game.state import ORDERS, ROLL, GameState, LedgerEntry
 from game.victory import evaluate
 
 
@@ -37,8 +37,11 @@ class Lever:
     essay: str
 
 
-#: The lever of a card is decided by its ``kind`` in the scenario file, never by its id,
-#: so a new or edited scenario is scored without touching this code.
+#: The essay's levers are one role's instruments: the US's (``LEVER_ROLE``). A card pulls a
+#: lever when that role holds it and its ``kind`` in the scenario file is one of the lever's
+#: kinds — decided by the kind, never by the card id, so a new or edited scenario is scored
+#: without touching this code. Another role's card of the same kind (Russia's "Discounted oil
+#: for India" is a ``tariff_carrot``) is that role's own move, not the US lever.
 LEVERS: tuple[Lever, ...] = (
     Lever(
         "sanctions",
@@ -68,14 +71,40 @@ LEVERS: tuple[Lever, ...] = (
     ),
 )
 LEVER_OF_KIND = {kind: lever.id for lever in LEVERS for kind in lever.kinds}
-LEVER_RULE = (
-    "A card belongs to the lever of its kind in the scenario file: "
-    + "; ".join(f"{', '.join(lv.kinds)} → {lv.name}" for lv in LEVERS)
-    + ". Cards of any other kind (events) belong to no lever. Every role's cards count — a "
-    "lever's effect is what all players did with that instrument, e.g. Russian counter-sanctions "
-    "are part of the sanctions contest — and each lever is split by who played the cards. A "
-    "lever's total on a track is the sum of the ledger changes whose cause is one of its cards."
-)
+#: The role whose instruments the levers are (the first role when a scenario has no ``us``).
+LEVER_ROLE = "us"
+
+
+def lever_role(sc: Compiled) -> str:
+    """The role whose cards pull the levers: ``us``, else the scenario's first role."""
+    return LEVER_ROLE if LEVER_ROLE in sc.role_ids else sc.role_ids[0]
+
+
+def lever_of_card(sc: Compiled) -> dict[str, str]:
+    """Card id -> lever id, for the lever role's cards of a lever kind (no other card pulls a lever).
+
+    The scenario's ``balance:`` section also lists lever cards (``levers[].remove_cards``), but
+    a save does not carry that section (it is not game content), so using it would score the
+    same game differently from a save and from the scenario file: the kind rule is used always.
+    """
+    role = lever_role(sc)
+    return {c.id: LEVER_OF_KIND[c.kind] for c in sc.model.cards if c.role == role and c.kind in LEVER_OF_KIND}
+
+
+def lever_rule(role_name: str) -> str:
+    """How cards are attributed to levers, in the words the report prints."""
+    return (
+        f"The levers are the essay's instruments of the {role_name}: a card pulls a lever when the "
+        f"{role_name} holds it and its kind in the scenario file is "
+        + "; ".join(f"{', '.join(lv.kinds)} → {lv.name}" for lv in LEVERS)
+        + ". Cards of any other kind (events) and every other role's cards belong to no lever — "
+        "another role's card of the same kind (a Russian tariff carrot, PRC sanctions) is that role's "
+        "own move, shown in the timeline, the ledger and the debrief. A lever's total on a track is "
+        "the sum of the ledger changes whose cause is one of its cards."
+    )
+
+
+LEVER_RULE = lever_rule("United States")
 
 PHASE_LABELS = {
     "setup": "Setup",
@@ -180,7 +209,7 @@ class LedgerRow:
 
     @property
     def is_track(self) -> bool:
-        return not self.subject.startswith("capital:")
+        return not self.subject.startswith("capital:") and self.subject != ROLL
 
     @property
     def facilitator(self) -> bool:
@@ -237,6 +266,15 @@ class FacilitatorAction:
 
 
 @dataclass(frozen=True)
+class SeatSetup:
+    """A seat handed out before play began (``gm:seat`` at the start of a game)."""
+
+    command_no: int
+    role: str
+    controller: str
+
+
+@dataclass(frozen=True)
 class Contribution:
     """What one cause did to one track in one turn (several ledger rows summed)."""
 
@@ -270,8 +308,9 @@ class TurnInfo:
 @dataclass(frozen=True)
 class LeverScore:
     lever: Lever
-    cards: tuple[str, ...]  # ids of the scenario's cards that pull it
-    plays: dict[str, int]  # role -> cards played
+    role: str  # the role whose instrument it is (see lever_role)
+    cards: tuple[str, ...]  # ids of the scenario's cards that pull it (all the role's)
+    plays: dict[str, int]  # role -> cards played (0 for every other role)
     total: dict[str, int]  # track -> net change
     by_role: dict[str, dict[str, int]]  # role -> track -> net change
     capital_spent: dict[str, int]  # role -> capital paid for its cards
@@ -306,13 +345,16 @@ class Report:
     ledger: tuple[LedgerRow, ...]
     plays: tuple[Play, ...]
     offers: tuple[OfferRow, ...]
-    facilitator: tuple[FacilitatorAction, ...]
+    facilitator: tuple[FacilitatorAction, ...]  # the white cell's interventions
     turns: tuple[TurnInfo, ...]
     levers: tuple[LeverScore, ...]
     prompts: tuple[Prompt, ...]
     lever_rule: str = LEVER_RULE
     role_names: dict[str, str] = field(default_factory=dict)
     phases: tuple[str, ...] = ()
+    #: seats handed out before the first role's first command (``gm:seat`` written when a
+    #: game starts with AI seats): how the game was set up, not an intervention
+    setup: tuple[SeatSetup, ...] = ()
 
     def track(self, track_id: str) -> TrackSummary:
         return next(t for t in self.tracks if t.id == track_id)
@@ -342,6 +384,8 @@ class _Names:
         self.window = {w.id: w.name for w in model.windows}
 
     def subject(self, subject: str) -> str:
+        if subject == ROLL:
+            return "dice roll, no change"
         if subject.startswith("capital:"):
             return f"{short_role(subject.removeprefix('capital:'))} capital"
         return self.track.get(subject, subject)
@@ -394,13 +438,11 @@ def _threshold(lo: int, hi: int) -> int:
     return max(1, math.ceil((hi - lo) * 0.03))
 
 
-def _ledger(final: GameState, names: _Names) -> tuple[LedgerRow, ...]:
+def _ledger(final: GameState, names: _Names, levers: dict[str, str]) -> tuple[LedgerRow, ...]:
     rows = []
     for n, e in enumerate(final.ledger, start=1):
         kind, text, _ = names.cause(e.cause)
-        lever = ""
-        if kind == "card":
-            lever = LEVER_OF_KIND.get(names.card_kind.get(e.cause.split(":", 1)[1], ""), "")
+        lever = levers.get(e.cause.split(":", 1)[1], "") if kind == "card" else ""
         rows.append(
             LedgerRow(
                 n=n,
@@ -496,7 +538,9 @@ def _contributions(ledger: tuple[LedgerRow, ...], names: _Names) -> dict[tuple[i
     return out
 
 
-def _plays_and_offers(sc: Compiled, final: GameState, names: _Names) -> tuple[tuple[Play, ...], tuple[OfferRow, ...]]:
+def _plays_and_offers(
+    sc: Compiled, final: GameState, names: _Names, levers: dict[str, str]
+) -> tuple[tuple[Play, ...], tuple[OfferRow, ...]]:
     plays, offers = [], []
     for rec in final.history:
         for role, order in enumerate(rec.orders):
@@ -510,7 +554,7 @@ def _plays_and_offers(sc: Compiled, final: GameState, names: _Names) -> tuple[tu
                         card=cid,
                         title=names.card.get(cid, cid),
                         kind=kind,
-                        lever=LEVER_OF_KIND.get(kind, ""),
+                        lever=levers.get(cid, ""),
                         target=sc.role_ids[target] if target >= 0 else "",
                         cost=sc.card_cost[card],
                     )
@@ -591,20 +635,31 @@ def _facilitator_text(names: _Names, before: GameState, after: GameState, verb: 
 class _Walk:
     final: GameState
     actions: list[FacilitatorAction]
+    setup: list[SeatSetup]  # seat assignments before any role acted
     windows: dict[int, tuple[str, ...]]  # turn -> names of windows open while orders were written
     injected: set[tuple[int, str]]  # (turn, shock id) injected by the facilitator and not undone
 
 
 def _walk(rec: GameRecord, names: _Names, verify: bool) -> _Walk:
-    """Replay once: the final state, every facilitator act in context, windows per turn."""
+    """Replay once: the final state, every facilitator act in context, windows per turn.
+
+    Seat assignments made before any role has acted are the game's setup (the app writes
+    one ``gm:seat`` per AI seat when a game starts), not interventions; a seat changed
+    once play has begun is one.
+    """
     sc = rec.sc
     prev = new_game(sc, rec.seed)
     raw: list[tuple[int, int, str, str, str, str]] = []  # (command no, turn, phase, verb, text, shock)
     rollbacks: list[tuple[int, int]] = []  # (command no, back to turn)
     windows: dict[int, tuple[str, ...]] = {}
+    setup: list[SeatSetup] = []
+    started = False  # has a role acted yet?
     for i, command, state in replay(rec, verify=verify):
         cmd = parse(command)
-        if cmd.actor == FACILITATOR:
+        started = started or cmd.actor != FACILITATOR
+        if cmd.actor == FACILITATOR and cmd.verb == "seat" and not started:
+            setup.append(SeatSetup(i + 1, cmd.args[0], cmd.args[1].strip()))
+        elif cmd.actor == FACILITATOR:
             text = _facilitator_text(names, prev, state, cmd.verb, cmd.args)
             shock = ""
             if cmd.verb in ("inject", "inject-custom"):
@@ -632,7 +687,7 @@ def _walk(rec: GameRecord, names: _Names, verify: bool) -> _Walk:
         for no, turn, phase, verb, text, _ in raw
     ]
     injected = {(a.turn, shock) for a, (*_, shock) in zip(actions, raw) if shock and not a.undone}
-    return _Walk(prev, actions, windows, injected)
+    return _Walk(prev, actions, setup, windows, injected)
 
 
 def _turns(
@@ -656,10 +711,13 @@ def _turns(
     return tuple(out)
 
 
-def _levers(sc: Compiled, ledger: tuple[LedgerRow, ...], plays: tuple[Play, ...]) -> tuple[LeverScore, ...]:
+def _levers(
+    sc: Compiled, levers: dict[str, str], ledger: tuple[LedgerRow, ...], plays: tuple[Play, ...]
+) -> tuple[LeverScore, ...]:
     out = []
+    role = lever_role(sc)
     for lever in LEVERS:
-        cards = tuple(c.id for c in sc.model.cards if c.kind in lever.kinds)
+        cards = tuple(c for c, lv in levers.items() if lv == lever.id)
         total: dict[str, int] = {t: 0 for t in sc.track_ids}
         by_role: dict[str, dict[str, int]] = {r: {t: 0 for t in sc.track_ids} for r in sc.role_ids}
         spent = {r: 0 for r in sc.role_ids}
@@ -673,6 +731,7 @@ def _levers(sc: Compiled, ledger: tuple[LedgerRow, ...], plays: tuple[Play, ...]
         out.append(
             LeverScore(
                 lever=lever,
+                role=role,
                 cards=cards,
                 plays={r: sum(1 for p in mine if p.role == r) for r in sc.role_ids},
                 total=total,
@@ -713,12 +772,13 @@ def build_report(rec: GameRecord, verify: bool = True) -> Report:
     names = _Names(sc)
     walk = _walk(rec, names, verify and bool(rec.initial_hash) and len(rec.hashes) == len(rec.commands))
     final = walk.final
-    ledger = _ledger(final, names)
+    lever_cards = lever_of_card(sc)
+    ledger = _ledger(final, names, lever_cards)
     tracks = _tracks(sc, final, ledger)
     contributions = _contributions(ledger, names)
-    plays, offers = _plays_and_offers(sc, final, names)
+    plays, offers = _plays_and_offers(sc, final, names, lever_cards)
     turns = _turns(sc, final, names, contributions, walk)
-    levers = _levers(sc, ledger, plays)
+    levers = _levers(sc, lever_cards, ledger, plays)
     roles = _roles(final)
     model = sc.model
     report = Report(
@@ -743,6 +803,8 @@ def build_report(rec: GameRecord, verify: bool = True) -> Report:
         turns=turns,
         levers=levers,
         prompts=(),
+        lever_rule=lever_rule(names.role.get(lever_role(sc), lever_role(sc))),
+        setup=tuple(walk.setup),
         role_names={r.id: r.name for r in model.roles},
         phases=sc.phases,
     )

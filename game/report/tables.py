@@ -161,6 +161,20 @@ def facilitator(r: Report) -> Table:
     return Table(("Command", "Turn", "Phase", "Action"), rows, (0, 1))
 
 
+def setup_seats(r: Report) -> str:
+    """The seats handed out before play began, in one sentence ("" when there were none)."""
+    if not r.setup:
+        return ""
+    last = {x.role: x.controller for x in r.setup}  # a seat set twice: as play began
+    seats = ", ".join(f"{short_role(role)} {controller}" for role, controller in last.items())
+    return f"Seats at the start of the game (setup, not interventions): {seats}."
+
+
+def offer_outcome(o: OfferRow) -> str:
+    """The Outcome cell: kept / broken by … for an accepted offer; a declined one had no deal to keep."""
+    return o.verdict if o.status == "accepted" else "—"
+
+
 def offers(r: Report) -> Table:
     rows = tuple(
         (
@@ -170,7 +184,7 @@ def offers(r: Report) -> Table:
             o.ask_title,
             o.give_title,
             o.status,
-            o.verdict,
+            offer_outcome(o),
         )
         for o in r.offers
     )
@@ -182,8 +196,6 @@ def lever_summary(r: Report) -> Table:
     head = r.tracks[0]
     rows = []
     for s in r.levers:
-        plays = sum(s.plays.values())
-        by = ", ".join(f"{short_role(role)} {n}" for role, n in s.plays.items() if n)
         others = sorted(
             (t for t in r.tracks[1:] if s.total[t.id]),
             key=lambda t: -abs(s.total[t.id]) / t.threshold,
@@ -192,25 +204,22 @@ def lever_summary(r: Report) -> Table:
         rows.append(
             (
                 s.lever.name,
-                f"{plays}" + (f" ({by})" if by else ""),
-                str(sum(s.capital_spent.values())),
+                str(s.plays[s.role]),
+                str(s.capital_spent[s.role]),
                 signed(s.total[head.id]),
                 effects,
             )
         )
-    return Table(("Lever", "Cards played", "Capital spent", head.name, "Largest other effects"), tuple(rows), (2, 3))
+    role = short_role(r.levers[0].role) if r.levers else ""
+    headers = ("Lever", f"{role} cards played", "Capital spent", head.name, "Largest other effects")
+    return Table(headers, tuple(rows), (1, 2, 3))
 
 
 def lever_detail(r: Report, s: LeverScore) -> Table:
-    roles = [role.role for role in r.roles]
-    rows = [
-        ("Cards played", str(sum(s.plays.values())), *(str(s.plays[x]) for x in roles)),
-        ("Capital spent", str(sum(s.capital_spent.values())), *(str(s.capital_spent[x]) for x in roles)),
-    ]
-    for t in r.tracks:
-        if s.total[t.id] or any(s.by_role[x][t.id] for x in roles):
-            rows.append((t.name, signed(s.total[t.id]), *(signed(s.by_role[x][t.id]) for x in roles)))
-    return Table(("", "All roles", *(short_role(x) for x in roles)), tuple(rows), tuple(range(1, len(roles) + 2)))
+    """The lever's cards played, capital spent and net change on every track it moved."""
+    rows = [("Cards played", str(s.plays[s.role])), ("Capital spent", str(s.capital_spent[s.role]))]
+    rows += [(t.name, signed(s.total[t.id])) for t in r.tracks if s.total[t.id]]
+    return Table(("", short_role(s.role)), tuple(rows), (1,))
 
 
 def lever_cards(r: Report, s: LeverScore) -> list[str]:

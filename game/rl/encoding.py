@@ -30,7 +30,7 @@ from game.state import ACCEPTED, DECLINED, IN_DECK, OVER, GameState
 Mask = npt.NDArray[np.int8]
 Vector = npt.NDArray[np.float32]
 
-PLAY, OFFER, ACCEPT, DECLINE, DONE, SEAL = "play", "offer", "accept", "decline", "done", "seal"
+PLAY, OFFER, ACCEPT, DECLINE, DONE, SEAL, UNPLAY = "play", "offer", "accept", "decline", "done", "seal", "unplay"
 
 
 class IllegalActionError(ValueError):
@@ -104,6 +104,9 @@ class ActionTable:
                 for verb in (ACCEPT, DECLINE):
                     mine[(verb, sender)] = add(role, verb, None, sender, f"{me}:{verb}:<offer from {ids[sender]}>")
             answers.append(mine)
+            for card in sc.cards_by_role[role]:
+                cmd = Command(me, UNPLAY, (sc.card_ids[card],))
+                add(role, UNPLAY, cmd, -1, cmd.text)
             add(role, DONE, Command(me, DONE), -1, f"{me}:{DONE}")
             add(role, SEAL, Command(me, SEAL), -1, f"{me}:{SEAL}")
             ranges.append((start, len(role_of)))

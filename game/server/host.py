@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from game.agents.external import default_command
+from game.agents.pacing import waits_for_answers
 from game.commands import FACILITATOR, Command, parse
 from game.compiled import Compiled
 from game.errors import CommandSyntaxError, IllegalCommand
@@ -613,12 +614,18 @@ class GameHost:
             out.setdefault(role, self.config.on_deadline)
         return out
 
+    def _ai_waits(self, role: int) -> bool:
+        """An AI seat holds its orders while a person has not answered its offer (game.agents.pacing)."""
+        ai = self._ai_roles()
+        people = [r for r in range(len(self.sc.role_ids)) if r not in ai]
+        return waits_for_answers(self.state, role, people)
+
     def _ai_kick(self) -> None:
         if self.closed or not self.started:
             return
         self._ai_dirty = True
         idle = self._ai_task is None or self._ai_task.done()
-        if idle and any(legal_actions(self.state, r) for r in self._ai_roles()):
+        if idle and any(legal_actions(self.state, r) and not self._ai_waits(r) for r in self._ai_roles()):
             self._ai_task = asyncio.ensure_future(self._ai_loop())
 
     async def _ai_loop(self) -> None:
@@ -635,6 +642,8 @@ class GameHost:
             s = self.state
             legal = legal_actions(s, role)
             if not legal or (s.turn, s.phase) != phase or self._ai_roles().get(role) != controller:
+                return
+            if self._ai_waits(role):  # resumed by the answer (every stored command kicks the AI)
                 return
             seed = decision_seed(self.record.seed, rid, self._own[rid])
             try:

@@ -145,6 +145,36 @@ def test_6_6_3_accept_only_an_offer_whose_asked_card_you_hold():
     assert apply(s, "us:decline:1").offers[0].status == "declined"
 
 
+def test_6_6_4_an_offer_can_be_answered_in_diplomacy_as_soon_as_it_is_made():
+    """Setup: turn 1 diplomacy; prc offers us (ask us-carrot, give prc-trade): offer 1.
+    Orders: us:accept:1 while still in diplomacy. Expected: listed in us's legal actions with
+    us:decline:1, accepted at once; the orders phase then has nothing left to answer."""
+    s = give(start(variant(), 1), "us", *HAND)
+    s = give(s, "prc", "prc-curb", "prc-summit", "prc-block", "prc-trade")
+    s = apply(s, "prc:offer:us:us-carrot:prc-trade")
+    assert s.phase == "diplomacy"
+    texts = [c.text for c in legal_actions(s, 0)]
+    assert "us:accept:1" in texts and "us:decline:1" in texts
+    s = apply(s, "us:accept:1")
+    assert s.offers[0].status == "accepted"
+    s = to_orders(s)
+    assert not any(c.verb in ("accept", "decline") for c in legal_actions(s, 0))
+
+
+def test_6_6_5_after_done_offers_are_answered_in_orders():
+    """Setup: prc offers us (offer 1); us declares done in diplomacy. Orders: us:accept:1.
+    Expected: refused, rule 6.6 (answer in the orders phase); accepted once orders begin.
+    While diplomacy is locked an offer can still be answered (§5.3 stops offers and messages)."""
+    s = give(start(variant(), 1), "us", *HAND)
+    s = give(s, "prc", "prc-curb", "prc-summit", "prc-block", "prc-trade")
+    s = run(s, "prc:offer:us:us-carrot:prc-trade")
+    done = apply(s, "us:done")
+    assert "orders phase" in refused(done, "us:accept:1", "6.6").reason
+    assert apply(to_orders(done), "us:accept:1").offers[0].status == "accepted"
+    locked = apply(s, "gm:lock")
+    assert apply(locked, "us:decline:1").offers[0].status == "declined"
+
+
 def test_6_6_2_unanswered_offers_are_declined_on_seal():
     """Setup: offer 1 prc -> us pending. Orders: us seals without answering.
     Expected: offer 1 declined at once (prc has not sealed yet)."""
@@ -172,10 +202,10 @@ def test_6_7_2_sealed_orders_hidden_until_reveal():
 
 
 def test_6_8_1_orders_commands_refused_in_diplomacy_naming_the_phase():
-    """Setup: turn 1 diplomacy. Orders: us:play:us-stall, us:seal, us:accept:1.
+    """Setup: turn 1 diplomacy. Orders: us:play:us-stall, us:seal, us:unplay:us-stall.
     Expected: refused under rule 6, the reason naming the diplomacy phase."""
     s = give(start(variant(), 1), "us", *HAND)
-    for cmd in ("us:play:us-stall", "us:seal", "us:accept:1"):
+    for cmd in ("us:play:us-stall", "us:seal", "us:unplay:us-stall"):
         err = refused(s, cmd, "6")
         assert "diplomacy" in err.reason
 
@@ -230,3 +260,31 @@ def test_6_8_4_messages_allowed_in_orders_but_not_after_sealing_phase():
     with pytest.raises(IllegalCommand) as info:
         apply(over, "us:say:prc:too late")
     assert info.value.rule == "5.2"
+
+
+def test_6_9_1_a_card_can_be_taken_back_before_sealing():
+    """Orders: us plays us-arms (cost 4), then us-sanction (2) is refused for capital (rule 6.1);
+    us:unplay:us-arms. Expected: us-arms out of the order, listed again among the plays; the
+    capital is free again, so us-sanction is accepted; us:unplay is listed only for cards in
+    the order, just before seal."""
+    s = apply(_orders(), "us:play:us-arms")
+    texts = [c.text for c in legal_actions(s, 0)]
+    assert texts[-2:] == ["us:unplay:us-arms", "us:seal"]
+    refused(s, "us:play:us-sanction:prc", "6.1")
+    s = apply(s, "us:unplay:us-arms")
+    assert s.orders[0] == ()
+    texts = [c.text for c in legal_actions(s, 0)]
+    assert "us:play:us-arms" in texts and not any(t.startswith("us:unplay") for t in texts)
+    s = apply(s, "us:play:us-sanction:prc")
+    assert len(s.orders[0]) == 1
+
+
+def test_6_9_2_only_a_card_in_the_order_and_only_before_sealing():
+    """Orders: us:unplay:us-stall with an empty order -> refused, rule 6.9; us plays us-stall
+    and seals, then us:unplay:us-stall -> refused, rule 6.7; the order is revealed with the card."""
+    s = _orders()
+    refused(s, "us:unplay:us-stall", "6.9")
+    refused(s, "us:unplay:no-such-card", "6.9")
+    s = run(s, "us:play:us-stall", "us:seal")
+    refused(s, "us:unplay:us-stall", "6.7")
+    assert role_view(s, "us")["my_order"] == [{"card": "us-stall", "target": ""}]

@@ -146,7 +146,8 @@ def test_7_2_7_tariff_carrot_without_cut_does_nothing():
 def test_7_2_8_tariff_carrot_on_exact_cut_without_bonus():
     """Orders: us plays us-sanction:prc (dualuse exactly -10) and us-carrot; prc plays nothing.
     Case a (next d6 >= 3): verified with roll text `1d6=N` (no modifier): alignment 72 -> 67.
-    Case b (next d6 <= 2): unverified: no carrot entry, flag unset, but one die consumed."""
+    Case b (next d6 <= 2): unverified: no track change, only the roll's own zero-change entry
+    (§9.2: subject `roll`, before = after = the total), flag unset, one die consumed."""
     sc = variant(rules={"turns": 1})
     s = _deal(start_where(sc, lambda s: die(s, 6) >= 3))
     raw = die(s, 6)
@@ -155,8 +156,12 @@ def test_7_2_8_tariff_carrot_on_exact_cut_without_bonus():
         E(1, "adjudication", "alignment", 72, 67, "card:us-carrot", f"1d6={raw}")
     ]
     s0 = _deal(start_where(sc, lambda s: die(s, 6) <= 2))
+    raw = die(s0, 6)
     s = _play(s0, "us:play:us-sanction:prc", "us:play:us-carrot")
-    assert entries(s, cause="card:us-carrot") == [] and not s.flag("tariff_cut")
+    assert entries(s, cause="card:us-carrot") == [
+        E(1, "adjudication", "roll", raw, raw, "card:us-carrot", f"1d6={raw}")
+    ]
+    assert not s.flag("tariff_cut")
     assert s.rng == s0.rng + 1
 
 

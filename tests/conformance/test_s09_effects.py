@@ -95,12 +95,30 @@ def test_9_1_2_track_modifier_floors_below_the_threshold():
     assert by(s, "us-low") == [E(1, "adjudication", "dependence", 70, 71, "card:us-low", f"1d4={raw}+1={raw + 1}")]
 
 
-def test_9_1_3_roll_outside_every_band_does_nothing():
-    """Setup: a 2d6 roll whose only band is 50..60. Expected: no entry from the card."""
+def test_9_1_3_roll_outside_every_band_changes_nothing_but_is_recorded():
+    """Setup: a 2d6 roll whose only band is 50..60. Expected: no track changes; the card's one
+    ledger entry is the roll itself (§9.2): subject `roll`, before = after = the total, its dice."""
     c = card("us-miss", "us", "event", {"op": "roll", "dice": "2d6",
                                         "outcomes": [{"min": 50, "max": 60, "effects": [shift("dependence", 9)]}]})
     s = _play(_setup([c], ["us-miss"]), "us:play:us-miss")
-    assert by(s, "us-miss") == [] and s.track("dependence") == 70
+    (entry,) = by(s, "us-miss")
+    assert entry.subject == "roll" and entry.before == entry.after and 2 <= entry.after <= 12
+    assert entry.roll == f"2d6={entry.after}"
+    assert s.track("dependence") == 70
+
+
+def test_9_1_4_a_roll_whose_band_moves_no_track_is_recorded_once():
+    """Setup: a 1d6 roll whose every band only sets the flag tariff_cut (flags have no ledger
+    entries), and one whose every band shifts dependence -1. Expected: the first writes exactly
+    one `roll` entry and sets the flag; the second writes its shift and no `roll` entry."""
+    flag = card("us-flag", "us", "event", {"op": "roll", "dice": "1d6", "outcomes": [
+        {"min": 1, "max": 6, "effects": [{"op": "flag", "flag": "tariff_cut"}]}]})
+    s = _play(_setup([flag], ["us-flag"]), "us:play:us-flag")
+    assert [e.subject for e in by(s, "us-flag")] == ["roll"] and s.flag("tariff_cut")
+    moves = card("us-move", "us", "event", {"op": "roll", "dice": "1d6",
+                                            "outcomes": [{"min": 1, "max": 6, "effects": [shift("dependence", -1)]}]})
+    s = _play(_setup([moves], ["us-move"]), "us:play:us-move")
+    assert [e.subject for e in by(s, "us-move")] == ["dependence"]
 
 
 # ------------------------------------------------------------------------------ if

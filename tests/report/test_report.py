@@ -188,16 +188,16 @@ def test_html_lever_tables_show_the_ledger_sums(page: Page, final: GameState) ->
 
 
 def _lever_sums(final: GameState) -> dict[str, dict[str, int]]:
-    """Per lever and track, the sum of ledger deltas caused by cards of the lever's kinds —
-    computed from the scenario's card kinds and the raw ledger, not from the report."""
-    kind = {c.id: c.kind for c in final.sc.model.cards}
+    """Per lever and track, the sum of ledger deltas caused by the US's cards of the lever's
+    kinds — computed from the scenario's cards and the raw ledger, not from the report."""
+    card_of = {c.id: c for c in final.sc.model.cards}
     out = {lv.id: dict.fromkeys(final.sc.track_ids, 0) for lv in LEVERS}
     for e in final.ledger:
         source, _, card = e.cause.partition(":")
-        if source != "card" or e.subject.startswith("capital:"):
+        if source != "card" or e.subject.startswith("capital:") or card_of[card].role != "us":
             continue
         for lv in LEVERS:
-            if kind[card] in lv.kinds:
+            if card_of[card].kind in lv.kinds:
                 out[lv.id][e.subject] += e.after - e.before
     return out
 
@@ -225,16 +225,17 @@ def test_lever_scorecard_sums_equal_ledger_sums(report: Report, final: GameState
 
 
 def test_levers_follow_card_kinds_in_the_scenario(record: GameRecord) -> None:
-    """Re-kinding a card in the scenario data moves it to another lever: no card ids in code."""
+    """Re-kinding a US card in the scenario data moves it to another lever: no card ids in code;
+    only the US's cards pull the levers."""
     model = record.sc.model
-    card = next(c for c in model.cards if c.kind == "framing")
+    card = next(c for c in model.cards if c.kind == "framing" and c.role == "us")
     cards = [c.model_copy(update={"kind": "sanction"}) if c.id == card.id else c for c in model.cards]
     sc = compile_scenario(model.model_copy(update={"cards": cards}))
     rec, _ = GameRecord.start(sc, 1)
     levers = {s.lever.id: s.cards for s in build_report(rec).levers}
     assert card.id in levers["sanctions"] and card.id not in levers["framing"]
     everything = {c for cs in levers.values() for c in cs}
-    assert everything == {c.id for c in model.cards if c.kind != "event"}
+    assert everything == {c.id for c in model.cards if c.kind != "event" and c.role == "us"}
 
 
 def test_tracks_end_where_the_engine_ends(report: Report, final: GameState) -> None:
@@ -294,7 +295,7 @@ def test_compact_markdown_says_the_same_in_text_tables(report: Report) -> None:
             fenced = not fenced
         elif fenced:
             assert len(line) <= 80, line  # paragraphs wrap in the widget; text tables must fit
-    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+\w+\s", compact.split("## 8. Ledger")[1], re.M)
+    rows = re.findall(r"^ *(\d+) +(\d+) +\w+ ", compact.split("## 8. Ledger")[1], re.M)  # one line each
     assert [int(n) for n, _ in rows] == [e.n for e in report.ledger]
 
 

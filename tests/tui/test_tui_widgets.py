@@ -201,3 +201,18 @@ def test_a_click_on_a_card_shows_it_and_a_second_click_plays_it(tmp_path: Path) 
             assert [o["card"] for o in app.session.view("us")["my_order"]] == [card]
 
     asyncio.run(run())
+
+
+def test_offer_answer_and_outcome_say_each_word_once(standard_sc: Any) -> None:
+    """The ledger's reveal and the offers table read "declined", never "declined, declined"."""
+    from tui.catalog import Catalog
+
+    c = Catalog(standard_sc.model)
+    assert c.offer_result("declined", "declined") == "declined"
+    assert c.offer_result("declined", "") == "declined"  # declined before adjudication
+    assert c.offer_result("pending", "") == "pending"
+    assert c.offer_result("accepted", "") == "accepted"
+    assert c.offer_result("accepted", "kept") == "accepted, kept"
+    assert c.offer_result("accepted", "broken:prc,us") == "accepted, broken by PRC, US"
+    assert c.offer_outcome("declined", "declined") == "—"
+    assert c.offer_outcome("pending", "") == ""

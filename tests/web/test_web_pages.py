@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,9 +16,11 @@ from collections.abc import Iterator
 
 import aiohttp
 import pytest
-from webproc import ROOT, WEDGE, Proc, web_server
+from webproc import ROOT, WEDGE, GameServer, Proc, game_server, web_server
 from websockets.sync.client import connect
 
+from tui.web.pages import terminal_page
+from tui.web.refusals import REFUSALS, kind_of_exit
 from tui.web.server import Launch, WebSeats, parse_token
 
 # Nothing listens here: a tab for this game cannot start.
@@ -25,6 +30,19 @@ DEAD_GAME = "ws://127.0.0.1:9/g/nogame"
 @pytest.fixture(scope="module")
 def dead_web() -> Iterator[tuple[Proc, str]]:
     with web_server(DEAD_GAME) as pair:
+        yield pair
+
+
+@pytest.fixture(scope="module")
+def game(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GameServer]:
+    with game_server(tmp_path_factory.mktemp("serve") / "games.db") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live_web(game: GameServer) -> Iterator[tuple[Proc, str]]:
+    """``wedge web`` for a running game, at most 2 tabs at once."""
+    with web_server(game.url, "--max-sessions", "2") as pair:
         yield pair
 
 
@@ -80,64 +98,174 @@ def test_pages_escape_and_keep_tokens_out_of_the_log(dead_web: tuple[Proc, str])
     proc, base = dead_web
     status, page, _ = get(base + "/")
     assert status == 200 and 'name="token"' in page and 'href="/watch"' in page
-    # a hostile "token" is echoed only escaped, into the reconnect form
+    # the game server is down: an error page, whose "Try again" form echoes a hostile "token" only escaped
     status, page, headers = get(base + "/?" + urllib.parse.urlencode({"token": 'Z9"><script>x</script>'}))
-    assert status == 200
+    assert status == 502 and "The game server is not answering" in page
     assert "<script>x" not in page and "&quot;&gt;&lt;script&gt;x" in page
     assert headers["Cache-Control"] == "no-store"
     status, page, _ = get(base + "/seat", {"token": "wedge join ws://h/g/x --token SECRET-form-77"})
-    assert status == 200 and 'value="SECRET-form-77"' in page
+    assert status == 502 and 'value="SECRET-form-77"' in page and "Try again" in page
     status, page, _ = get(base + "/seat", {"token": "not a token"})
     assert status == 400 and "does not look like a seat token" in page
     status, page, _ = get(base + "/watch?fontsize=500")
-    assert status == 200 and 'data-font-size="48"' in page and 'name="token"' not in page
+    assert status == 502 and 'name="fontsize" value="48"' in page and 'name="token"' not in page
     # the pages load nothing from outside this server
     assert not re.search(r'(src|href)="(https?:)?//', page)
-    proc.wait_for(r"GET /watch 200")
+    proc.wait_for(r"GET /watch 502")
     log = proc.output()
     assert "SECRET-form-77" not in log and "script" not in log
-    assert re.search(r"GET / 200", log) and "POST /seat 200" in log
+    assert re.search(r"GET / 200", log) and "POST /seat 502" in log
+    assert "refused a seat page (unreachable): cannot connect to" in log
 
 
-def test_tickets_are_single_use(dead_web: tuple[Proc, str]) -> None:
-    proc, base = dead_web
-    _, page, _ = get(base + "/?token=SECRET-ws-42")
+def test_game_pages_escape_their_values() -> None:
+    page = terminal_page(ticket='t"><b>', font_size=20, token='Z9"><script>x</script>')
+    assert "<script>x" not in page and "&quot;&gt;&lt;script&gt;x" in page
+    assert 'data-ticket="t&quot;&gt;&lt;b&gt;"' in page and 'data-font-size="20"' in page
+
+
+def test_game_pages_when_the_game_server_lets_the_tab_in(live_web: tuple[Proc, str], game: GameServer) -> None:
+    proc, base = live_web
+    status, page, headers = get(base + "/seat", {"token": "wedge join ws://h/g/x --token " + game.tokens["us"]})
+    assert status == 200 and f'value="{game.tokens["us"]}"' in page and ticket_of(page)
+    assert headers["Cache-Control"] == "no-store"
+    status, page, _ = get(base + "/watch?fontsize=500")
+    assert status == 200 and 'data-font-size="48"' in page and 'name="token"' not in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    proc.wait_for(r"GET /watch 200")
+    assert game.tokens["us"] not in proc.output()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "title"),
+    [
+        ("/?token=not-a-seat-71", 403, "This seat token was not accepted"),
+        ("/refused/expired", 410, "This page has expired"),
+        ("/refused/full", 503, "Too many game tabs are open"),
+        ("/refused/failed", 500, "This game page could not be opened"),
+    ],
+)
+def test_refusals_are_html_pages(live_web: tuple[Proc, str], path: str, status: int, title: str) -> None:
+    proc, base = live_web
+    got, page, headers = get(base + path)
+    assert got == status and headers["Content-Type"].startswith("text/html")
+    assert f"<h1>{title}</h1>" in page and f"HTTP {status}" in page
+    assert "Press q" not in page and "textual.js" not in page
+    assert "not-a-seat-71" not in page and "not-a-seat-71" not in proc.output()
+    if status == 503:
+        assert headers["Retry-After"] == "30"
+
+
+def test_unknown_page_kind_is_404(live_web: tuple[Proc, str]) -> None:
+    assert get(live_web[1] + "/refused/whatever")[0] == 404
+
+
+def test_an_unknown_game_is_404(game: GameServer) -> None:
+    with web_server(game.url.rsplit("/", 1)[0] + "/no-such-game") as (proc, base):
+        for path in ("/watch", "/?token=" + game.tokens["us"]):
+            status, page, _ = get(base + path)
+            assert status == 404 and "This game is not on the game server" in page and "no-such-game" in page
+    assert game.tokens["us"] not in proc.output()
+
+
+def test_a_full_server_is_503(live_web: tuple[Proc, str], game: GameServer) -> None:
+    proc, base = live_web
+    wss = base.replace("http://", "ws://")
+    tickets = [ticket_of(get(base + "/?token=" + game.tokens[seat])[1]) for seat in ("us", "russia", "prc")]
+    with connect(f"{wss}/ws/{tickets[0]}?width=80&height=24", open_timeout=10) as one:
+        assert one.recv(timeout=30)
+        with connect(f"{wss}/ws/{tickets[1]}?width=80&height=24", open_timeout=10) as two:
+            assert two.recv(timeout=30)  # --max-sessions 2: both run
+            status, page, headers = get(base + "/?token=" + game.tokens["india"])
+            assert status == 503 and "Too many game tabs are open" in page and headers["Retry-After"] == "30"
+            assert "Try again" in page  # the same seat, a minute later
+            # a page handed out before the server filled up: its websocket sends the tab to the 503 page
+            with connect(f"{wss}/ws/{tickets[2]}?width=80&height=24", open_timeout=10) as three:
+                messages = list(three)
+            assert messages == [json.dumps(["open_url", {"url": "/refused/full", "new_tab": False}])]
+    proc.wait_for(r"refused a seat session: 2 sessions already running")
+    wait_until_free(base, game.tokens["us"])
+
+
+def wait_until_free(base: str, token: str, timeout: float = 20.0) -> None:
+    """Wait until ``wedge web`` has reaped closed tabs and hands out game pages again."""
+    deadline = time.monotonic() + timeout
+    while (status := get(base + "/?token=" + token)[0]) == 503 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert status == 200
+
+
+def test_tickets_are_single_use(live_web: tuple[Proc, str], game: GameServer) -> None:
+    proc, base = live_web
+    _, page, _ = get(base + "/?token=" + game.tokens["us"])
     ws_url = base.replace("http://", "ws://") + "/ws/" + ticket_of(page) + "?width=80&height=24"
     with connect(ws_url, open_timeout=10) as ws:
         assert ws.recv(timeout=30)  # the tab's process started and draws
     with connect(ws_url, open_timeout=10) as ws:
-        text = b"".join(m if isinstance(m, bytes) else m.encode() for m in ws).decode()
-    assert "This page has expired" in text
+        messages = list(ws)
+    assert messages == [json.dumps(["open_url", {"url": "/refused/expired", "new_tab": False}])]
     proc.wait_for(r"seat session closed")
-    assert "SECRET-ws-42" not in proc.output()
+    assert game.tokens["us"] not in proc.output()
 
 
-def test_a_tab_whose_process_dies_before_its_ui_says_why() -> None:
-    """A crash before the UI starts: the reason (token masked) in the tab, then a clean close."""
-    crash = Launch((sys.executable, "-c", "import sys; sys.exit('wedge: lost the game server (SECRET-crash-5)')"))
-    seats = WebSeats(seat_launch=lambda token: crash, watch_launch=crash, server_url=DEAD_GAME, port=0)
+@pytest.mark.parametrize(("exit_code", "kind"), [(1, "failed"), (3, "token"), (5, "unreachable")])
+def test_a_tab_whose_process_dies_before_its_ui_says_why(
+    caplog: pytest.LogCaptureFixture, exit_code: int, kind: str
+) -> None:
+    """A tab process that stops before its UI: the browser goes to the error page its exit code
+    names, the reason (token masked) goes to the log, and the socket closes cleanly."""
+    script = f"import sys; sys.stderr.write('wedge: lost the game server (SECRET-crash-5)'); sys.exit({exit_code})"
+    crash = Launch((sys.executable, "-c", script))
 
-    async def open_tab() -> str:
+    async def no_check(token: str | None) -> None:
+        return None
+
+    seats = WebSeats(seat_launch=lambda token: crash, watch_launch=crash, server_url=DEAD_GAME, port=0, check=no_check)
+
+    async def open_tab() -> list[str]:
         runner = await seats.listen()
         base = f"http://127.0.0.1:{seats.bound_port}"
         try:
             async with aiohttp.ClientSession() as http:
                 page = await (await http.get(base + "/?token=SECRET-crash-5")).text()
                 async with http.ws_connect(f"{base}/ws/{ticket_of(page)}?width=80&height=24") as ws:
-                    data = [msg.data async for msg in ws if msg.type == aiohttp.WSMsgType.BINARY]
+                    data = [str(msg.data) async for msg in ws if msg.type == aiohttp.WSMsgType.TEXT]
             for _ in range(100):  # the server reaps the process after closing the socket
                 if not seats.sessions:
                     break
                 await asyncio.sleep(0.05)
             assert not seats.sessions
-            return b"".join(data).decode()
+            return data
         finally:
             await runner.cleanup()
 
-    text = asyncio.run(asyncio.wait_for(open_tab(), 30))
-    assert "Could not open this session" in text
-    assert "wedge: lost the game server (<token>)" in text
-    assert "SECRET-crash-5" not in text
+    with caplog.at_level(logging.INFO, logger="wedge.web"):
+        messages = asyncio.run(asyncio.wait_for(open_tab(), 30))
+    assert messages == [json.dumps(["open_url", {"url": f"/refused/{kind}", "new_tab": False}])]
+    assert f"session did not start ({kind}): wedge: lost the game server (<token>)" in caplog.text
+    assert "SECRET-crash-5" not in caplog.text
+    assert kind_of_exit(exit_code) == kind and REFUSALS[kind].status >= 400
+
+
+def test_tab_module_exits_with_the_refusal_before_its_ui(game: GameServer) -> None:
+    """Refused by the game server, a tab's process prints why and exits before drawing anything."""
+    env = {"PATH": "/usr/bin:/bin", "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"}
+    for url, token, kind in [
+        (game.url, "not-a-seat-88", "token"),
+        (game.url.rsplit("/", 1)[0] + "/no-such-game", "", "no-game"),
+        (DEAD_GAME, "", "unreachable"),
+    ]:
+        r = subprocess.run(
+            [sys.executable, "-m", "tui.web.tab", "seat" if token else "watch", url],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            env={**env, "WEDGE_TOKEN": token} if token else env,
+        )
+        assert r.returncode == REFUSALS[kind].exit_code, r.stderr
+        assert r.stderr.startswith("wedge: ") and "__GANGLION__" not in r.stdout
+        assert "not-a-seat-88" not in r.stderr
 
 
 def test_tab_module_refuses_outside_wedge_web() -> None:

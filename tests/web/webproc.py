@@ -108,6 +108,21 @@ def running(*args: str, cwd: Path | None = None) -> Iterator[Proc]:
 
 
 @contextmanager
+def game_server(db: Path) -> Iterator[GameServer]:
+    """A real ``wedge serve`` on a free loopback port, with one fresh game stored in ``db``."""
+    with running("serve", "--port", "0", "--db", str(db), "--seed", "1") as proc:
+        proc.wait_for(r"projector\s+wedge watch ")
+        tokens: dict[str, str] = {}
+        url = ""
+        for line in proc.lines:
+            if m := re.match(r"\s+(\w+)\s+wedge join (ws://\S+) --token (\S+)", line):
+                tokens[m.group(1)] = m.group(3)
+                url = m.group(2)
+        assert url and {"us", "russia", "prc", "india"} <= set(tokens), proc.output()
+        yield GameServer(url, tokens, proc)
+
+
+@contextmanager
 def web_server(server_url: str, *extra: str, cwd: Path | None = None) -> Iterator[tuple[Proc, str]]:
     """``wedge web SERVER_URL --port 0``; yields the process and its base URL."""
     with running("web", server_url, "--port", "0", *extra, cwd=cwd) as proc:

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.catalog import Catalog
+from tui.literal import literal
 from tui.widgets.footer import KeyFooter
 
 
@@ -28,11 +29,11 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(self._body, classes="dialog-body")
+            yield Static(literal(self._title), classes="dialog-title")
+            yield Static(literal(self._body) if isinstance(self._body, str) else self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self._yes} [Enter]", id="yes", variant="primary", compact=True)
-                yield Button(f"{self._no} [Esc]", id="no", compact=True)
+                yield Button(literal(f"{self._yes} [Enter]"), id="yes", variant="primary", compact=True)
+                yield Button(literal(f"{self._no} [Esc]"), id="no", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -52,8 +53,8 @@ class TargetScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Target of {self.catalog.card_title(self.card)}", classes="dialog-title")
-            yield OptionList(*[Option(self.catalog.role(t), id=t) for t in self.targets], id="targets")
+            yield Static(literal(f"Target of {self.catalog.card_title(self.card)}"), classes="dialog-title")
+            yield OptionList(*[Option(literal(self.catalog.role(t)), id=t) for t in self.targets], id="targets")
             yield Static("↑/↓ and Enter to choose, Esc to cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -77,7 +78,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
+            yield Static(literal(self._title), classes="dialog-title")
             yield Input(value=self._value, placeholder=self._placeholder, id="prompt")
             yield Static("Enter to confirm, Esc to cancel", classes="dialog-hint")
 
@@ -99,8 +100,8 @@ class ErrorModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-error"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(Text(self._reason), id="error-reason", classes="dialog-body")
+            yield Static(literal(self._title), classes="dialog-title")
+            yield Static(literal(self._reason), id="error-reason", classes="dialog-body")
             yield Static("Enter or Esc to close", classes="dialog-hint")
 
     def action_close(self) -> None:
@@ -118,8 +119,8 @@ class ErrorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-error"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(Text(self._reason), id="error-reason", classes="dialog-body")
+            yield Static(literal(self._title), classes="dialog-title")
+            yield Static(literal(self._reason), id="error-reason", classes="dialog-body")
             yield Static("Press q to quit.", classes="dialog-hint")
         yield KeyFooter()
 
@@ -143,7 +144,7 @@ class ResultsScreen(ModalScreen[None]):
                 req = " (required)" if t["required"] else ""
                 body.append(f"   {mark} {t['label']}{req}\n")
         with Vertical(classes="dialog dialog-wide"):
-            yield Static(f"Game over — {self.view['end_reason']}", classes="dialog-title")
+            yield Static(literal(f"Game over — {self.view['end_reason']}"), classes="dialog-title")
             with VerticalScroll(id="results-scroll"):
                 yield Static(body, classes="dialog-body", id="results-body")
             yield Static("Enter to close; the ledger and board stay open for the debrief.", classes="dialog-hint")
@@ -176,7 +177,7 @@ class HandoffScreen(Screen[str]):
                 id="handoff-body",
                 classes="dialog-body",
             )
-            yield Button(f"I am {name} — show my hand", id="ready", variant="primary")
+            yield Button(literal(f"I am {name} — show my hand"), id="ready", variant="primary")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(self.role)

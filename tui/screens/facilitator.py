@@ -18,6 +18,7 @@ from textual.widgets import Button, Header, Input, Label, Select, Static, Switch
 
 from game.errors import IllegalCommand
 from tui.catalog import Catalog
+from tui.literal import literal
 from tui.seats import HUMAN, ai_kinds, check_controller
 from tui.widgets.board import BoardPanel
 from tui.widgets.footer import KeyFooter
@@ -68,7 +69,7 @@ class FacilitatorScreen(Screen[None]):
                     yield Button("Lock/unlock diplomacy", id="gm-lock", compact=True)
                     yield Button("Force waiting \\[f]", id="gm-force", compact=True)
                 yield Label("Inject a shock", classes="form-label")
-                shocks = [(x.title, x.id) for x in c.scenario.shocks]
+                shocks = [(literal(x.title), x.id) for x in c.scenario.shocks]
                 with Horizontal(classes="form-row"):
                     yield Select(shocks, prompt="shock from the deck", id="gm-shock", compact=True)
                     yield Button("Inject", id="gm-inject", compact=True)
@@ -78,8 +79,8 @@ class FacilitatorScreen(Screen[None]):
                     )
                     yield Button("Inject custom", id="gm-inject-custom", compact=True)
                 yield Label("Override a track or capital (reason required)", classes="form-label")
-                subjects = [(t.name, t.id) for t in c.scenario.tracks] + [
-                    (f"{c.short_role(r)} capital", f"capital.{r}") for r in c.role_ids
+                subjects = [(literal(t.name), t.id) for t in c.scenario.tracks] + [
+                    (literal(f"{c.short_role(r)} capital"), f"capital.{r}") for r in c.role_ids
                 ]
                 with Horizontal(classes="form-row"):
                     yield Select(subjects, prompt="track", id="gm-subject", compact=True)
@@ -92,9 +93,10 @@ class FacilitatorScreen(Screen[None]):
                     yield Input(placeholder="turn", id="gm-rollback-turn", type="integer", compact=True)
                     yield Button("Roll back", id="gm-rollback", variant="error", compact=True)
                 yield Label("Seats: human or AI", classes="form-label")
-                kinds = [(HUMAN, HUMAN)] + [(k, k) for k in ai_kinds()]
+                kinds = [(literal(HUMAN), HUMAN)] + [(literal(k), k) for k in ai_kinds()]
                 with Horizontal(classes="form-row"):
-                    yield Select([(c.role(r), r) for r in c.role_ids], prompt="role", id="gm-seat-role", compact=True)
+                    roles = [(literal(c.role(r)), r) for r in c.role_ids]
+                    yield Select(roles, prompt="role", id="gm-seat-role", compact=True)
                     yield Select(kinds, prompt="controller", id="gm-seat-kind", compact=True)
                     yield Button("Switch", id="gm-seat", compact=True)
                 yield Static(id="gm-secret", classes="gm-secret")

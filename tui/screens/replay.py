@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from tui.catalog import PHASE_LABELS, Catalog
+from tui.literal import literal
 from tui.session import GM, PUBLIC, ReplaySession
 from tui.widgets.board import BoardPanel
 from tui.widgets.footer import KeyFooter
@@ -66,7 +67,8 @@ class ReplayScreen(Screen[None]):
         log.add_column("Turn", key="turn")
         log.add_column("Command", key="command")
         for i, command in enumerate(self.replay.history):
-            log.add_row(str(i + 1), str(self.replay.turn_at(i + 1)), command, key=str(i + 1))
+            # a str cell would be parsed as markup and emoji (india:accept:1 showed as india🉑1)
+            log.add_row(str(i + 1), str(self.replay.turn_at(i + 1)), literal(command), key=str(i + 1))
         self.refresh_game()
 
     def refresh_game(self) -> None:

@@ -22,6 +22,7 @@ from game.errors import WedgeError
 from game.record import GameRecord
 from game.report import build_report, render_markdown
 from game.report.model import Report, short_role
+from tui.literal import literal
 from tui.screens.dialogs import ErrorModal
 from tui.session import LocalSession, ReplaySession
 from tui.widgets.footer import KeyFooter
@@ -74,7 +75,7 @@ class ReportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(headline(self.report), id="report-head")
         where = self.save_path or "SAVE"
-        yield Static(f"Charts: wedge report {where}  (writes the HTML next to the save)", id="report-hint")
+        yield Static(literal(f"Charts: wedge report {where}  (writes the HTML next to the save)"), id="report-hint")
         # Text tables are wrapped to what the viewer shows: its padding, the code block's
         # padding and the scrollbar take about eight columns.
         width = max(60, self.app.size.width - 8)

@@ -4,7 +4,9 @@ The terminal page loads textual-serve's browser client (``textual.js``, xterm.js
 inside) from the local ``/static`` route. It is written here rather than taken from
 textual-serve's template because that template fetches its font from the internet
 (a classroom network may have none) and hard-codes one websocket per server; ours
-uses the Roboto Mono files textual-serve ships and a per-tab websocket address.
+uses the Roboto Mono files textual-serve ships and a per-tab websocket address, and
+gives the terminal the keyboard as soon as the game draws (no click needed).
+A tab that cannot open gets :func:`error_page` instead (see :mod:`tui.web.refusals`).
 Every value put into a page goes through :func:`html.escape`.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 from html import escape
 from string import Template
+
+from tui.web.refusals import Refusal
 
 _STYLE = """
 @font-face { font-family: "Roboto Mono"; font-style: normal; font-weight: 100 700;
@@ -103,12 +107,93 @@ $reconnect_fields<span>Disconnected.</span><button type="submit">Reconnect</butt
       .catch(function () {})
       .then(function () { start.call(window, event); });
   };
+  // Keys go to xterm.js only while its hidden textarea has the focus. Give it the focus as
+  // soon as the game draws (textual.js marks the body "-first-byte"; its socket is open by
+  // then, so the app hears "focus" too), so that a key works without a click; when the
+  // connection ends, the Reconnect button gets it instead (Enter reconnects).
+  let focused = false;
+  let closed = false;
+  new MutationObserver(function () {
+    const classes = document.body.classList;
+    if (!closed && classes.contains("-closed")) {
+      closed = true;
+      document.querySelector("#closed button").focus();
+    } else if (!focused && !closed && classes.contains("-first-byte")) {
+      const input = el.querySelector("textarea.xterm-helper-textarea");
+      if (input) {
+        focused = true;
+        input.focus();
+      }
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
 })();
 </script>
 </body>
 </html>
 """
 )
+
+
+_ERROR = Template(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Wedge — $title</title>
+<style>$style
+main { max-width: 40rem; margin: 8vh auto; padding: 0 1.5rem; line-height: 1.5; }
+h1 { font-size: 1.4rem; color: #ff8a80; }
+button { padding: 0.6rem 1.4rem; font: inherit; background: #0178d4; color: #fff; border: none; cursor: pointer; }
+.small { color: #9a9a9a; font-size: 0.85rem; }
+</style>
+</head>
+<body>
+<main>
+<h1>$title</h1>
+<p id="advice">$advice</p>
+<p class="small">$detail</p>
+$again
+<p><a href="/">Start page</a> (enter a seat token) · <a href="/watch">Public board</a></p>
+</main>
+</body>
+</html>
+"""
+)
+
+
+def _reopen_form(token: str | None, font_size: int) -> tuple[str, str, str]:
+    """The method, action and hidden fields of a form that opens this seat (or the board) again."""
+    if token is None:
+        fields = f'<input type="hidden" name="fontsize" value="{font_size}">' if font_size != 16 else ""
+        return "get", "/watch", fields
+    fields = f'<input type="hidden" name="token" value="{escape(token)}">'
+    fields += f'<input type="hidden" name="fontsize" value="{font_size}">'
+    return "post", "/seat", fields
+
+
+def error_page(refusal: Refusal, *, detail: str = "", again: tuple[str | None, int] | None = None) -> str:
+    """The page a tab gets instead of a game: what went wrong and what to do.
+
+    ``detail`` is the game server's own words (shown small, for the facilitator);
+    ``again`` (the seat's token, or None for the public board, and the font size) adds a
+    "Try again" button when the same request may work later.
+    """
+    status = f"HTTP {refusal.status}"
+    if detail:
+        status = f"{detail} · {status}"
+    form = ""
+    if again is not None and refusal.retry:
+        method, action, fields = _reopen_form(*again)
+        form = f'<form method="{method}" action="{action}">{fields}<button type="submit">Try again</button></form>'
+    return _ERROR.substitute(
+        style=_STYLE,
+        title=escape(refusal.title),
+        advice=escape(refusal.advice),
+        detail=escape(status),
+        again=form,
+    )
 
 
 def landing_page(error: str = "") -> str:
@@ -124,14 +209,8 @@ def terminal_page(*, ticket: str, font_size: int, token: str | None) -> str:
     dropped connection can be re-opened without putting the token in the address bar;
     ``None`` is the public board, which reconnects by reloading.
     """
-    if token is None:
-        what, method, action, fields = "the public board", "get", "/watch", ""
-        if font_size != 16:
-            fields = f'<input type="hidden" name="fontsize" value="{font_size}">'
-    else:
-        what, method, action = "your seat", "post", "/seat"
-        fields = f'<input type="hidden" name="token" value="{escape(token)}">'
-        fields += f'<input type="hidden" name="fontsize" value="{font_size}">'
+    what = "the public board" if token is None else "your seat"
+    method, action, fields = _reopen_form(token, font_size)
     return _TERMINAL.substitute(
         style=_STYLE,
         title="Wedge — " + ("public board" if token is None else "your seat"),

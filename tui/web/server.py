@@ -11,20 +11,24 @@ browser client, the resize/focus/input relay, file downloads):
   its process from an argument list with ``exec`` instead of a shell string, so a
   token can never be interpreted by a shell, and the token is redacted from anything
   the process prints. Its read loop also notices a process that exits before its UI
-  starts (a wrong token, an unreachable game server) and shows the reason in the
-  browser instead of leaving the tab on a blank page.
+  starts (a wrong token, an unreachable game server) and sends the browser to an
+  error page that says why, instead of leaving the tab on a blank page.
 * :class:`WebSeats` (a :class:`~textual_serve.server.Server`) serves Wedge's own
-  pages. A seat page never puts the token in a websocket address: it gets a
-  single-use *ticket* that the websocket presents, and the token stays in the
-  server's memory. The access log prints paths without query strings or tickets,
-  and textual-serve's console logging (which prints local variables in tracebacks)
-  is not installed, so no token reaches the log.
+  pages. Before it hands out a game page it asks the game server whether the tab
+  would get in (:func:`~tui.web.refusals.check_game`), so that a wrong token, an
+  unknown game or an unreachable server is an HTML error page with its HTTP status
+  (403, 404, 502...), not a terminal. A seat page never puts the token in a websocket
+  address: it gets a single-use *ticket* that the websocket presents, and the token
+  stays in the server's memory. The access log prints paths without query strings or
+  tickets, and textual-serve's console logging (which prints local variables in
+  tracebacks) is not installed, so no token reaches the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import secrets
@@ -42,7 +46,8 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 from textual_serve.server import Server, to_int
 
-from tui.web.pages import landing_page, terminal_page
+from tui.web.pages import error_page, landing_page, terminal_page
+from tui.web.refusals import REFUSALS, check_game, kind_of_exit
 from tui.web.tab import TOKEN_ENV
 
 log = logging.getLogger("wedge.web")
@@ -60,6 +65,16 @@ PRELUDE_LINES = 50
 MAX_TOKEN = 128
 _TOKEN_RE = re.compile(r"[!-~]+")  # printable ASCII, no spaces
 _PASTED_JOIN = re.compile(r"--token[= ]\s*(\S+)")
+
+#: Asks the game server whether a tab with this token (None: the public board) would get
+#: in: None if so, else the refusal's kind (a key of REFUSALS) and the server's reason.
+GameCheck = Callable[[str | None], Awaitable[tuple[str, str] | None]]
+
+
+def open_url_message(kind: str) -> str:
+    """The message that sends textual.js's page to the error page for refusal ``kind``."""
+    return json.dumps(["open_url", {"url": f"/refused/{kind}", "new_tab": False}])
+
 
 @dataclass(frozen=True)
 class Launch:
@@ -141,6 +156,8 @@ class SessionService(AppService):
         self.started = False
         self.stderr_text = ""
         self.returncode: int | None = None
+        #: why the process ended before its UI (a key of REFUSALS), or None
+        self.refusal: str | None = None
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         env = self._build_environment(width=width, height=height)
@@ -202,16 +219,20 @@ class SessionService(AppService):
             self.stderr_text = redact(kept.decode("utf-8", "replace"), self.secret)
 
     async def _explain_failure(self) -> None:
-        """The process ended before its UI came up: say why in the tab, then close it."""
+        """The process ended before its UI came up: send the tab to the page that says why.
+
+        The process's exit code says which refusal it was (:mod:`tui.web.tab`); its
+        reason, token masked, goes to the log.
+        """
         process = self._process
         if process is not None:
             with contextlib.suppress(TimeoutError):
                 self.returncode = await asyncio.wait_for(process.wait(), 2.0)
         reason = self.last_error() or f"the game client exited (code {self.returncode})"
-        log.warning("session did not start: %s", reason)
-        text = "\r\n  Could not open this session:\r\n\r\n  " + reason + "\r\n"
+        self.refusal = kind_of_exit(self.returncode)
+        log.warning("session did not start (%s): %s", self.refusal, reason)
         with contextlib.suppress(Exception):
-            await self.remote_write_bytes(text.encode("utf-8"))
+            await self.remote_write_str(open_url_message(self.refusal))
         with contextlib.suppress(Exception):
             await self.remote_close()
 
@@ -270,12 +291,15 @@ class WebSeats(Server):
         host: str = "127.0.0.1",
         port: int = 8000,
         max_sessions: int = 40,
+        check: GameCheck | None = None,
     ) -> None:
         super().__init__("wedge", host=host, port=port, title="Wedge")
         self.seat_launch = seat_launch
         self.watch_launch = watch_launch
         self.server_url = server_url
         self.max_sessions = max_sessions
+        #: asked before a game page is handed out (tests replace it)
+        self.check: GameCheck = check or (lambda token: check_game(server_url, token))
         self.tickets: dict[str, Ticket] = {}
         self.sessions: set[SessionService] = set()
         self.bound_port: int | None = None
@@ -290,6 +314,7 @@ class WebSeats(Server):
                 web.post("/seat", self.handle_seat_form),
                 web.get("/seat", self.handle_landing),
                 web.get("/watch", self.handle_watch),
+                web.get("/refused/{kind}", self.handle_refused),
                 web.get("/ws/{ticket}", self.handle_websocket),
                 web.get("/download/{key}", self.handle_download),
                 web.get("/favicon.ico", self.handle_no_content),
@@ -315,7 +340,7 @@ class WebSeats(Server):
         return min(48, max(8, to_int(raw, 16)))
 
     @staticmethod
-    def _html(text: str, status: int = 200) -> web.Response:
+    def _html(text: str, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
         # no-store: a seat page holds its token (in the reconnect form).
         return web.Response(
             text=text,
@@ -326,39 +351,73 @@ class WebSeats(Server):
                 "Referrer-Policy": "no-referrer",
                 "X-Frame-Options": "DENY",  # a seat page must not be framed by another site
                 "X-Content-Type-Options": "nosniff",
+                **(headers or {}),
             },
         )
 
-    def _seat_page(self, request: web.Request, raw_token: str, form: dict[str, str] | None = None) -> web.Response:
-        token = parse_token(raw_token)
+    def _refused(self, kind: str, detail: str = "", again: tuple[str | None, int] | None = None) -> web.Response:
+        """The error page for refusal ``kind``, with its HTTP status."""
+        refusal = REFUSALS[kind]
+        headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after else None
+        return self._html(error_page(refusal, detail=detail, again=again), refusal.status, headers)
+
+    async def _game_page(self, token: str | None, font_size: int) -> web.Response:
+        """A seat's page (``token``) or the public board's, if the game server lets the tab in."""
+        kind = "watch" if token is None else "seat"
+        refusal: tuple[str, str] | None
+        if len(self.sessions) >= self.max_sessions:
+            refusal = "full", f"{len(self.sessions)} game tabs open, at most {self.max_sessions}"
+        else:
+            refusal = await self.check(token)
+        if refusal is not None:
+            reason, detail = refusal[0], redact(refusal[1], token)
+            log.warning("refused a %s page (%s): %s", kind, reason, detail)
+            return self._refused(reason, detail, again=(token, font_size))
+        launch = self.watch_launch if token is None else self.seat_launch(token)
+        ticket = self._issue(launch, kind, token)
+        return self._html(terminal_page(ticket=ticket, font_size=font_size, token=token))
+
+    async def _seat_page(self, request: web.Request, raw: str, form: dict[str, str] | None = None) -> web.Response:
+        token = parse_token(raw)
         if token is None:
-            return self._html(landing_page("That does not look like a seat token: check it and try again."), 400)
-        ticket = self._issue(self.seat_launch(token), "seat", token)
-        return self._html(terminal_page(ticket=ticket, font_size=self._font_size(request, form), token=token))
+            error = (
+                "That does not look like a seat token: check it and try again,"
+                " or ask the facilitator for your seat's link."
+            )
+            return self._html(landing_page(error), 400)
+        return await self._game_page(token, self._font_size(request, form))
 
     async def handle_landing(self, request: web.Request) -> web.Response:
         """``/`` — the token form, or a seat directly from a link ``/?token=T``."""
         if "token" in request.query:
-            return self._seat_page(request, request.query["token"])
+            return await self._seat_page(request, request.query["token"])
         return self._html(landing_page())
 
     async def handle_seat_form(self, request: web.Request) -> web.Response:
         """``POST /seat`` — the landing form (the token travels in the body, not the address)."""
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-        return self._seat_page(request, form.get("token", ""), form)
+        return await self._seat_page(request, form.get("token", ""), form)
 
     async def handle_watch(self, request: web.Request) -> web.Response:
         """``/watch`` — the public board for a projector (``?fontsize=24`` for a big room)."""
-        ticket = self._issue(self.watch_launch, "watch", None)
-        return self._html(terminal_page(ticket=ticket, font_size=self._font_size(request), token=None))
+        return await self._game_page(None, self._font_size(request))
+
+    async def handle_refused(self, request: web.Request) -> web.Response:
+        """``/refused/KIND`` — where a tab's page is sent when its websocket is refused."""
+        kind = request.match_info["kind"]
+        if kind not in REFUSALS:
+            raise web.HTTPNotFound()
+        return self._refused(kind)
 
     async def handle_no_content(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
 
     # --- sessions --------------------------------------------------------------
 
-    async def _refuse(self, websocket: web.WebSocketResponse, message: str) -> web.WebSocketResponse:
-        await websocket.send_bytes(f"\r\n  {message}\r\n".encode())
+    async def _refuse(self, websocket: web.WebSocketResponse, kind: str) -> web.WebSocketResponse:
+        """Send the tab to the error page for refusal ``kind`` and close its websocket."""
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await websocket.send_str(open_url_message(kind))
         await websocket.close()
         return websocket
 
@@ -368,10 +427,10 @@ class WebSeats(Server):
         ticket = self.tickets.pop(request.match_info["ticket"], None)
         await websocket.prepare(request)
         if ticket is None or ticket.expires < time.monotonic():
-            return await self._refuse(websocket, "This page has expired: reload it to reconnect.")
+            return await self._refuse(websocket, "expired")
         if len(self.sessions) >= self.max_sessions:
             log.warning("refused a %s session: %d sessions already running", ticket.kind, len(self.sessions))
-            return await self._refuse(websocket, "The server is full: ask your facilitator.")
+            return await self._refuse(websocket, "full")
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         service = SessionService(

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from tui.catalog import Catalog
+from tui.literal import literal
 from tui.widgets.common import Column, Row, RowTable, update_static
 
 COLUMNS: tuple[Column, ...] = (
@@ -64,7 +65,7 @@ class DiplomacyPanel(VerticalScroll):
         self.catalog = catalog
         self._view: dict[str, Any] | None = None
         self._offer_ids: list[int] = []
-        self._give_options: list[tuple[str, str]] | None = None
+        self._give_options: list[tuple[Text, str]] | None = None
         self._composed = False
         #: the forms, once built (None until the player first opens them)
         self._forms: dict[str, Widget] = {}
@@ -177,11 +178,11 @@ class DiplomacyPanel(VerticalScroll):
         if name not in self._forms:
             return
         c = self.catalog
-        others = [] if view is None else [(c.role(r), r) for r in c.role_ids if r != view.get("role")]
+        others = [] if view is None else [(literal(c.role(r)), r) for r in c.role_ids if r != view.get("role")]
         if name == "offer":
             self.query_one("#dip-to", Select).set_options(others)
             self.query_one("#dip-ask", Select).set_options([])
-            hand = [] if view is None else [(c.card_title(card), card) for card in view.get("hand", [])]
+            hand = [] if view is None else [(literal(c.card_title(card)), card) for card in view.get("hand", [])]
             self.query_one("#dip-give", Select).set_options(hand)
             self._give_options = hand
         else:
@@ -229,12 +230,12 @@ class DiplomacyPanel(VerticalScroll):
                 c.card_title(o["ask"]),
                 c.card_title(o["give"]),
                 o["status"],
-                o["outcome"],
+                c.offer_outcome(o["status"], o["outcome"]),
             )
             rows.append((str(o["id"]), cells))
             self._offer_ids.append(o["id"])
         table.fill(COLUMNS, rows)
-        hand = [(c.card_title(card), card) for card in view.get("hand", [])]
+        hand = [(literal(c.card_title(card)), card) for card in view.get("hand", [])]
         if "offer" in self._forms and hand != self._give_options:
             # rebuilding a Select's list is costly: only when the hand changes
             give = self.query_one("#dip-give", Select)
@@ -265,7 +266,9 @@ class DiplomacyPanel(VerticalScroll):
             ask.set_options([])
             return
         cards = [
-            (info.title, cid) for cid, info in self.catalog.cards.items() if info.role == event.value and info.askable
+            (literal(info.title), cid)
+            for cid, info in self.catalog.cards.items()
+            if info.role == event.value and info.askable
         ]
         ask.set_options(cards)
 

@@ -26,5 +26,9 @@ class KeyFooter(Footer):
         )
         if shown == self._shown and self._bindings_ready:
             return
-        self._shown = shown
+        # Textual's Footer skips its redraw while the app is unfocused (a browser tab starts
+        # that way): remember the keys only once they are really drawn, or the comparison
+        # above would skip every later redraw and leave the bar empty.
+        if screen.app.app_focus:
+            self._shown = shown
         super().bindings_changed(screen)

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Select, Static
 
 from tui.catalog import PHASE_LABELS, Catalog
+from tui.literal import literal
 from tui.widgets.common import Column, Row, RowTable, update_static
 
 ALL = "all"
@@ -55,7 +56,10 @@ class LedgerPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         c = self.catalog
-        subjects = [(t.name, t.id) for t in c.scenario.tracks] + [("Capital (all roles)", CAPITAL), ("Everything", ALL)]
+        subjects = [(literal(t.name), t.id) for t in c.scenario.tracks] + [
+            (literal("Capital (all roles)"), CAPITAL),
+            (literal("Everything"), ALL),
+        ]
         with Horizontal(classes="form-row"):
             yield Select(subjects, value=self.subject, allow_blank=False, id="ledger-subject", compact=True)
             yield Select([("All turns", 0)], value=0, allow_blank=False, id="ledger-turn", compact=True)
@@ -151,9 +155,10 @@ class LedgerPanel(Vertical):
             out.append(f"{c.short_role(role):>7}: ", style="bold")
             out.append((played or "(no cards)") + "\n")
         for o in rec["offers"]:
+            result = c.offer_result(o["status"], o["outcome"])
             out.append(
                 f"Offer {o['id']} {c.short_role(o['from'])} → {c.short_role(o['to'])}: "
-                f"{c.card_title(o['ask'])} for {c.card_title(o['give'])} — {o['status']}, {o['outcome']}\n"
+                f"{c.card_title(o['ask'])} for {c.card_title(o['give'])} — {result}\n"
             )
         return out
 
