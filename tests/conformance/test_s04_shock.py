@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from game.state import IN_DECK, OUT, USED
 
-from .helpers import E, card, entries, next_turn, run, seal_all, shift, shock, shock_status, start, to_orders, variant
+from .helpers import (
+    E,
+    card,
+    entries,
+    next_turn,
+    run,
+    seal_all,
+    shift,
+    shock,
+    shock_status,
+    start,
+    start_where,
+    to_orders,
+    variant,
+)
 
 A = shock("a", shift("dependence", 1))
 B = shock("b", shift("dualuse", 1))
@@ -135,3 +149,14 @@ def test_4_4_3_recurring_shock_stays_in_the_deck():
     assert entries(s, cause="shock:again") == [E(1, "shock", "dualuse", 100, 98, "shock:again"),
                                                E(2, "shock", "dualuse", 98, 96, "shock:again")]
     assert shock_status(s, "again") != OUT
+
+
+def test_4_2_3_the_extra_draw_is_decided_once_at_the_start_of_the_phase():
+    """Setup: stability 3 (one above extra_shock_at_or_below 2); the deck: drop (stability -1)
+    and b. Expected: in a game whose first draw is drop, stability ends the phase at 2 but no
+    second shock is drawn that turn: the count of draws is fixed when the phase begins."""
+    drop = shock("drop", shift("stability", -1))
+    s = start_where(variant(shocks=[drop, B]), lambda s: "drop" in s.shocks_this_turn)
+    assert s.track("stability") == 2
+    assert s.shocks_this_turn == ("drop",)
+    assert shock_status(s, "b") == IN_DECK

@@ -7,6 +7,8 @@ us-arms, us-stall (us-frame in its deck); prc holds prc-curb, prc-summit, prc-bl
 
 from __future__ import annotations
 
+from game.rules import apply
+
 from .helpers import (
     E,
     card,
@@ -250,3 +252,29 @@ def test_7_4_2_no_crisis_above_the_level():
     s = _play(give(s, "us", "us-provoke"), "us:play:us-provoke")
     assert (s.phase, s.turn, s.end_reason) == ("diplomacy", 2, "")
     assert not s.flag("crisis") and s.track("stability") == 2
+
+
+def test_7_4_1_the_crisis_check_runs_when_the_phase_ends():
+    """Setup: stability 3, crisis at 1. us-dip (framing, resolves first): stability -2; us-mend
+    (event, resolves later): stability +1. Orders: us plays both. Expected: stability passes
+    through 1 during adjudication but is 2 when the phase ends: no crisis, the game goes on.
+    Without us-mend the same dip ends the game in a crisis."""
+    dip = card("us-dip", "us", "framing", shift("stability", -2))
+    mend = card("us-mend", "us", "event", shift("stability", 1))
+    sc = variant(add_cards=[dip, mend])
+    s = seal_all(run(to_orders(give(start(sc, 1), "us", "us-dip", "us-mend")), "us:play:us-dip", "us:play:us-mend"))
+    assert [e.after for e in entries(s, subject="stability", phase="adjudication")] == [1, 2]
+    assert not s.flag("crisis") and s.phase != "over"
+    s = seal_all(run(to_orders(give(start(sc, 1), "us", "us-dip", "us-mend")), "us:play:us-dip"))
+    assert s.flag("crisis") and (s.phase, s.end_reason) == ("over", "crisis")
+
+
+def test_7_1_3_a_role_short_of_capital_pays_what_it_has_and_its_cards_resolve():
+    """Setup: us orders us-arms (cost 4, alignment effect) with 5 capital; the facilitator then
+    overrides us capital to 1. Expected: at the reveal us pays what it has (1 -> 0, never below
+    0, ledger cause cost:us-arms) and us-arms still resolves."""
+    s = run(to_orders(give(start(variant(), 1), "us", "us-arms", "us-stall")), "us:play:us-arms")
+    s = apply(s, "gm:set:capital.us:1:test")
+    s = seal_all(s)
+    assert E(1, "adjudication", "capital:us", 1, 0, "cost:us-arms") in s.ledger
+    assert entries(s, cause="card:us-arms")

@@ -356,3 +356,18 @@ def test_9_6_2_add_shock_never_brings_back_a_used_up_shock():
     s = _play(s, "us:play:us-revive")
     assert s.shock_status == (USED,)
     assert s.shocks_this_turn == ()
+
+
+def test_9_4_3_a_card_window_holds_drift_in_this_upkeep_and_the_next():
+    """Setup: alignment 70 drifts toward 65 by 2 a turn unless far_east is open. us-open (event):
+    open far_east for 1 turn. Orders: us plays it in turn 1. Expected: the window lasts through
+    turn 2 (§9.4: from a card, N = 1 is next turn), and it is open from the moment it opens, so
+    neither turn 1's upkeep nor turn 2's moves alignment; turn 3's does (70 -> 68)."""
+    c = card("us-open", "us", "event", {"op": "open_window", "window": "far_east", "turns": 1})
+    s = _play(_setup([c], ["us-open"], turns=3), "us:play:us-open")
+    assert s.windows == (2,)
+    assert entries(s, cause="drift", subject="alignment") == []
+    s = next_turn(s)
+    assert entries(s, cause="drift", subject="alignment") == []
+    s = next_turn(s)
+    assert [(e.turn, e.before, e.after) for e in entries(s, cause="drift", subject="alignment")] == [(3, 70, 68)]

@@ -218,3 +218,14 @@ def test_11_17_override_to_crisis_level_ends_the_game():
     s = apply(_s(), "gm:set:stability:1:escalation")
     assert (s.phase, s.end_reason, s.turn) == ("over", "crisis", 1) and s.flag("crisis")
     assert s.ledger[-1].cause == "override:escalation" and s.ledger[-1].after == 1
+
+
+def test_11_18_a_used_up_shock_can_be_injected_again():
+    """Setup: jolt (non-recurring) injected once: used up (§4.4). Orders: gm:inject:jolt again.
+    Expected: the facilitator's injection applies it again (dependence 66 -> 62, cause
+    inject:jolt) and it stays used up: §8.3 keeps effects (add_shock) from bringing it back, but
+    an injection is the white cell's explicit act (§11.3)."""
+    s = apply(_s(shocks=[JOLT]), "gm:inject:jolt")
+    s = apply(s, "gm:inject:jolt")
+    assert [e.after for e in s.ledger if e.cause == "inject:jolt"] == [66, 62]
+    assert s.shock_status == (2,)  # USED
