@@ -85,7 +85,3 @@ def parse(text: str) -> Command:
     if len(pieces) != want or not all(pieces[:fixed]) or (free and not pieces[-1].strip()):
         raise CommandSyntaxError(text, f"{verb} expects {want} argument(s)")
     return Command(actor, verb, tuple(pieces))
-
-
-def play(role: str, card: str, target: str = "") -> Command:
-    return Command(role, "play", (card, target) if target else (card,))

@@ -111,8 +111,6 @@ class Compiled:
     shock_mods: tuple[tuple[tuple[Cond, int], ...], ...]
     shock_in_deck: tuple[bool, ...]
     shock_recurring: tuple[bool, ...]
-    shock_add_when: tuple[Cond | None, ...]
-    shock_remove_when: tuple[Cond | None, ...]
     shock_effects: tuple[tuple[Eff, ...], ...]
     shock_cause: tuple[str, ...]  # "shock:<id>"
     shock_triggers: tuple[tuple[int, Cond | None, Cond | None], ...]  # shocks with add_when/remove_when
@@ -291,8 +289,6 @@ class Compiler:
             shock_mods=tuple(tuple((self.cond(wm.when), wm.add) for wm in x.weight_mods) for x in s.shocks),
             shock_in_deck=tuple(x.in_deck for x in s.shocks),
             shock_recurring=tuple(x.recurring for x in s.shocks),
-            shock_add_when=tuple(self.cond(x.add_when) if x.add_when else None for x in s.shocks),
-            shock_remove_when=tuple(self.cond(x.remove_when) if x.remove_when else None for x in s.shocks),
             shock_effects=tuple(self.effects(x.effects) for x in s.shocks),
             shock_cause=tuple("shock:" + x.id for x in s.shocks),
             shock_triggers=tuple(

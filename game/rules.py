@@ -353,11 +353,6 @@ def apply(s: GameState, command: Command | str) -> GameState:
     raise _fail("3", cmd, f"not a legal command in the {s.phase} phase")
 
 
-def check(s: GameState, command: Command | str) -> None:
-    """Raise IllegalCommand if `command` would be refused; never changes anything."""
-    apply(s, command)
-
-
 def _fail(rule: str, cmd: Command, reason: str) -> IllegalCommand:
     return IllegalCommand(rule, cmd.text, reason)
 

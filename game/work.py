@@ -356,12 +356,3 @@ class Work:
         if self.tracks[sc.stability] <= sc.rules.crisis_at_or_below:
             self.flags |= sc.crisis_flag
         return bool(self.flags & sc.crisis_flag)
-
-    def shock_weight(self, sh: int) -> int:
-        w = self.sc.shock_weight[sh] + self.shock_delta[sh]
-        mods = self.sc.shock_mods[sh]
-        if mods:
-            for cond, add in mods:
-                if cond(self):
-                    w += add
-        return w if w > 0 else 0

@@ -23,7 +23,7 @@ from game.errors import WedgeError
 from game.scenario.loader import load_scenario
 from game.server.cli import StopRequest
 from game.server.host import GM, GameHost
-from game.server.server import WedgeServer, check_on_deadline, game_seed, seat_controllers
+from game.server.server import WedgeServer, check_on_deadline, seat_controllers, server_game_seed
 from game.server.store import Store
 
 SWITCH_INTERVAL = 0.0005
@@ -87,7 +87,7 @@ async def _start(server: WedgeServer, args: argparse.Namespace, out: TextIO, sto
         for i in range(args.games):
             if stop.requested:
                 return
-            seed = None if args.seed is None else game_seed(args.seed, i)
+            seed = None if args.seed is None else server_game_seed(args.seed, i)
             await server.create_game(None, args.seats, seed, args.deadline, args.on_deadline)
     # Everything loaded so far (modules, scenarios, resumed games) lives as long as the
     # server: keep it out of the cyclic collector's full passes, which would otherwise

@@ -464,8 +464,9 @@ def _path_game(path: str) -> str:
     return ""
 
 
-def game_seed(master: int, index: int) -> int:
-    """Game `index` of a server started with ``--seed master`` (game 0 uses the seed itself)."""
+def server_game_seed(master: int, index: int) -> int:
+    """Game `index` of a server started with ``--seed master`` (game 0 uses the seed itself,
+    so a one-game server replays ``wedge play --seed``'s game; not a playtest's ``game_seed``)."""
     return master if index == 0 else rng.derive(master, "server-game", index)
 
 
