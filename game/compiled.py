@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from game import causes
 from game.kinds import ConditionKind, EffectKind
 from game.kinds.effects import ShiftEffect
 from game.scenario import models as m
@@ -277,8 +278,8 @@ class Compiler:
             card_requires=tuple(self.cond(c.requires) if c.requires else None for c in s.cards),
             card_targets=tuple(tuple(self.role[t] for t in c.targets) for c in s.cards),
             card_effects=tuple(self.effects(c.effects) for c in s.cards),
-            card_cause=tuple("card:" + c.id for c in s.cards),
-            cost_cause=tuple("cost:" + c.id for c in s.cards),
+            card_cause=tuple(causes.card_cause(c.id) for c in s.cards),
+            cost_cause=tuple(causes.cost_cause(c.id) for c in s.cards),
             cards_by_role=tuple(tuple(i for i, r in enumerate(card_role) if r == ri) for ri in range(nroles)),
             askable_by_role=tuple(
                 tuple(i for i, c in enumerate(s.cards) if c.askable and card_role[i] == ri) for ri in range(nroles)
@@ -290,7 +291,7 @@ class Compiler:
             shock_in_deck=tuple(x.in_deck for x in s.shocks),
             shock_recurring=tuple(x.recurring for x in s.shocks),
             shock_effects=tuple(self.effects(x.effects) for x in s.shocks),
-            shock_cause=tuple("shock:" + x.id for x in s.shocks),
+            shock_cause=tuple(causes.shock_cause(x.id) for x in s.shocks),
             shock_triggers=tuple(
                 (i, self.cond(x.add_when) if x.add_when else None, self.cond(x.remove_when) if x.remove_when else None)
                 for i, x in enumerate(s.shocks)
@@ -299,7 +300,9 @@ class Compiler:
             drift=drift,
             pressures=tuple(
                 PressureRule(
-                    self.cond(p.when) if p.when is not None else None, self.effects(p.effects), "pressure:" + p.id
+                    self.cond(p.when) if p.when is not None else None,
+                    self.effects(p.effects),
+                    causes.pressure_cause(p.id),
                 )
                 for p in s.pressures
             ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from itertools import repeat
 
+from game.causes import DECLINED_OUTCOME, DRAW, DRIFT, INCOME, accepted_outcome, broken_offer_cause
 from game.compiled import SUSPEND_BOTH, SUSPEND_UP, Compiled, DriftRule
 from game.state import (
     ACCEPTED,
@@ -113,7 +114,7 @@ def run_adjudication(w: Work) -> None:
     shown = w.revealed
     for o in w.offers:
         if o.status != ACCEPTED:
-            settled.append(_new(Offer, (o.id, o.turn, o.frm, o.to, o.ask, o.give, DECLINED, "declined")))
+            settled.append(_new(Offer, (o.id, o.turn, o.frm, o.to, o.ask, o.give, DECLINED, DECLINED_OUTCOME)))
             continue
         breakers = []
         if o.give not in shown[o.frm]:
@@ -121,9 +122,9 @@ def run_adjudication(w: Work) -> None:
         if o.ask not in shown[o.to]:
             breakers.append(o.to)
         for r in breakers:
-            w.cause = f"offer:{o.id}:broken"
+            w.cause = broken_offer_cause(o.id)
             w.gain_capital(r, -penalty)
-        outcome = "broken:" + ",".join([sc.role_ids[r] for r in breakers]) if breakers else "kept"
+        outcome = accepted_outcome([sc.role_ids[r] for r in breakers])
         settled.append(_new(Offer, (o.id, o.turn, o.frm, o.to, o.ask, o.give, o.status, outcome)))
     w.offers = tuple(settled)
     w.history = (*w.history, _new(TurnRecord, (w.turn, orders, w.offers, tuple(w.shocks_this_turn))))
@@ -162,7 +163,7 @@ def drift_move(sc: Compiled, d: DriftRule, tracks: list[int], held: bool) -> int
 def run_drift(w: Work) -> None:
     """§8.1, second part: tracks relax toward their baselines, in track order."""
     sc = w.sc
-    w.cause = "drift"
+    w.cause = DRIFT
     windows, turn = w.windows, w.turn
     for d in sc.drift:
         held = bool(d.suspended_by) and _any_open(windows, d.suspended_by, turn)
@@ -190,14 +191,14 @@ def run_upkeep(w: Work) -> None:
         elif status[sh] == IN_DECK and remove_when is not None and remove_when(w):
             status[sh] = OUT
     # §8.4 income.
-    w.cause = "income"
-    w.gain_capital_all(zip(range(len(sc.role_income)), sc.role_income, repeat("income")))
+    w.cause = INCOME
+    w.gain_capital_all(zip(range(len(sc.role_income)), sc.role_income, repeat(INCOME)))
     # §8.5 last turn.
     if w.turn >= sc.rules.turns:
         w.phase, w.end_reason = OVER, "last turn"
         return
     # §8.6 draw.
-    w.cause = "draw"
+    w.cause = DRAW
     for role, size in enumerate(sc.role_hand_size):
         need = size - len(w.hands[role])
         if need > 0:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pydantic import ValidationError
 
 from game import safejson
+from game.causes import inject_cause, override_cause
 from game.commands import FACILITATOR, Command, parse
 from game.compiled import KINDS, Compiled, compile_effects
 from game.errors import IllegalCommand
@@ -548,7 +549,7 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
         except ValueError:
             raise _fail("11", cmd, f"value {value!r} is not an integer") from None
         w = Work(s)
-        w.cause = "override:" + reason
+        w.cause = override_cause(reason)
         if subject.startswith("capital."):
             role = sc.role_index.get(subject.removeprefix("capital."))
             if role is None:
@@ -570,11 +571,11 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
             sh = sc.shock_index.get(args[0])
             if sh is None:
                 raise _fail("11", cmd, f"unknown shock {args[0]!r}")
-            apply_shock(w, sh, "inject:" + args[0])
+            apply_shock(w, sh, inject_cause(args[0]))
         else:
             effects = _custom_shock(s, cmd)
             w.shocks_this_turn.append(effects[0])
-            w.cause, w.owner, w.target = "inject:" + effects[0], -1, -1
+            w.cause, w.owner, w.target = inject_cause(effects[0]), -1, -1
             for f in effects[1]:
                 f(w)
         return _after_facilitator(w)

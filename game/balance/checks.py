@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from game.balance.figures import Figures, batch_figures
 from game.balance.games import Game, load_games
 from game.balance.plan import Pair, Plan
+from game.causes import parse_outcome
 from game.compiled import Compiled, compile_scenario
 from game.playtest.stats import paired_means, paired_rates, wilson
 from game.scenario import balance as bm
@@ -340,7 +341,7 @@ def deal_kept(t: bm.DealKeptCheck, ctx: Context) -> list[Line]:
             if d.ask == t.ask and d.give == t.give:
                 offered += 1
                 accepted += d.status == ACCEPTED
-                kept += d.status == ACCEPTED and d.outcome == "kept"
+                kept += d.status == ACCEPTED and parse_outcome(d.outcome).kept
     mean = kept / len(figs)
     return [Line(_status(within(mean, t.min, t.max)), f"{mix} / {t.ask} for {t.give}", f"{mean:.3f}",
                  bounds(t.min, t.max), f"kept deals per game; {offered} offered, {accepted} accepted, {kept} kept "

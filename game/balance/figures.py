@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from game.causes import CARD, parse_cause
 from game.compiled import Compiled
 from game.hashing import state_hash
 from game.playtest.errors import PlaytestError
@@ -121,8 +122,9 @@ def replay_figures(sc: Compiled, index: int, seed: int, commands: list[str]) -> 
     ids, roles = sc.card_ids, sc.role_ids
     changed: dict[tuple[int, str], set[str]] = {}
     for e in s.ledger:
-        if e.cause.startswith("card:") and e.subject in sc.track_index and e.after != e.before:
-            changed.setdefault((e.turn, e.cause[5:]), set()).add(e.subject)
+        cause = parse_cause(e.cause)
+        if cause.kind == CARD and e.subject in sc.track_index and e.after != e.before:
+            changed.setdefault((e.turn, cause.ref), set()).add(e.subject)
     plays: list[Play] = []
     deals: list[Deal] = []
     for rec in s.history:

@@ -20,6 +20,7 @@ from typing import Any
 
 from game.agents.base import Agent
 from game.agents.registry import SeatSpec, build_agents
+from game.causes import CARD, parse_cause
 from game.compiled import Compiled
 from game.hashing import state_hash
 from game.playtest.errors import PlaytestError
@@ -68,8 +69,9 @@ def card_impact(s: GameState) -> dict[str, dict[str, int]]:
     tracks = s.sc.track_index
     out: dict[str, dict[str, int]] = {}
     for e in s.ledger:
-        if e.cause.startswith("card:") and e.subject in tracks and e.after != e.before:
-            per = out.setdefault(e.cause[5:], {})
+        cause = parse_cause(e.cause)
+        if cause.kind == CARD and e.subject in tracks and e.after != e.before:
+            per = out.setdefault(cause.ref, {})
             per[e.subject] = per.get(e.subject, 0) + e.after - e.before
     return {card: {t: d for t, d in per.items() if d} for card, per in out.items() if any(per.values())}
 

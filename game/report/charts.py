@@ -13,6 +13,8 @@ import base64
 import io
 from typing import TYPE_CHECKING
 
+from game.causes import SHOCK as SHOCK_CAUSE
+from game.causes import parse_cause
 from game.report.model import Contribution, Report, TrackSummary, signed
 
 if TYPE_CHECKING:
@@ -107,8 +109,8 @@ def _labels(ax: Axes, report: Report, track: TrackSummary, turns: int) -> None:
         centre = min(max(x * px_per_turn, half), turns * px_per_turn - half)
         above = c.delta > 0
         row = next((r for r in range(len(ROWS)) if ends.get((above, r), -1e9) < centre - half), None)
-        kind = c.cause.partition(":")[0]
-        color = SHOCK if kind == "shock" else GM if kind in ("inject", "override") else "#222222"
+        cause = parse_cause(c.cause)
+        color = SHOCK if cause.kind == SHOCK_CAUSE else GM if cause.by_facilitator else "#222222"
         ax.plot([x], [y], marker="o", color=color, markersize=3.5, zorder=4)
         if row is None:
             continue

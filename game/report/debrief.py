@@ -11,6 +11,7 @@ mainly when an exogenous shock opens a window.
 
 from __future__ import annotations
 
+from game.causes import parse_cause
 from game.report.model import (
     STAGES,
     Contribution,
@@ -31,7 +32,7 @@ def _moved(delta: int) -> str:
 
 def _mostly(c: Contribution) -> str:
     """Who or what drove a move, and the question that fits that kind of cause."""
-    kind = c.cause.partition(":")[0]
+    kind = parse_cause(c.cause).kind
     if kind == "card":  # "Title (US)" -> "Title (US, -3)"
         return f"mostly from {c.text[:-1]}, {signed(c.delta)}) — was that planned?"
     if kind == "shock":

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game import safejson
+from game.causes import parse_cause, parse_outcome
 from game.commands import FACILITATOR, parse
 from game.compiled import KINDS, Compiled
 from game.record import GameRecord, replay
@@ -244,11 +245,11 @@ class OfferRow:
 
     @property
     def kept(self) -> bool:
-        return self.outcome == "kept"
+        return parse_outcome(self.outcome).kept
 
     @property
     def verdict(self) -> str:
-        if self.outcome == "kept":
+        if self.kept:
             return "kept"
         if self.breakers:
             return "broken by " + ", ".join(short_role(r) for r in self.breakers)
@@ -392,7 +393,8 @@ class _Names:
 
     def cause(self, cause: str) -> tuple[str, str, str]:
         """(kind, plain words, short chart label) of a ledger cause."""
-        kind, _, rest = cause.partition(":")
+        parsed = parse_cause(cause)
+        kind, rest = parsed.kind, parsed.ref
         if kind == "card":
             role = self.card_role.get(rest, "")
             title = self.card.get(rest, rest)
@@ -406,8 +408,8 @@ class _Names:
             title = self.shock.get(rest, rest)
             return kind, f"facilitator injected shock: {title}", f"injected: {_clip(title)}"
         if kind == "offer":
-            n, _, what = rest.partition(":")
-            return kind, f"offer {n} {what} (penalty)", f"offer {n} {what}"
+            what = rest.partition(":")[2]
+            return kind, f"offer {parsed.offer} {what} (penalty)", f"offer {parsed.offer} {what}"
         if kind == "override":
             return kind, f"facilitator override: {rest}", "facilitator override"
         if kind == "drift":
@@ -418,7 +420,7 @@ class _Names:
 
     def actor(self, e: LedgerEntry, kind: str) -> str:
         if kind in ("card", "cost"):
-            return self.card_role.get(e.cause.split(":", 1)[1], "")
+            return self.card_role.get(parse_cause(e.cause).ref, "")
         if kind in FACILITATOR_CAUSES:
             return FACILITATOR
         if kind in ("offer", "income") and e.subject.startswith("capital:"):
@@ -442,7 +444,7 @@ def _ledger(final: GameState, names: _Names, levers: dict[str, str]) -> tuple[Le
     rows = []
     for n, e in enumerate(final.ledger, start=1):
         kind, text, _ = names.cause(e.cause)
-        lever = levers.get(e.cause.split(":", 1)[1], "") if kind == "card" else ""
+        lever = levers.get(parse_cause(e.cause).ref, "") if kind == "card" else ""
         rows.append(
             LedgerRow(
                 n=n,
@@ -561,7 +563,7 @@ def _plays_and_offers(
                 )
         for o in rec.offers:
             ask, give = sc.card_ids[o.ask], sc.card_ids[o.give]
-            breakers = tuple(o.outcome.removeprefix("broken:").split(",")) if o.outcome.startswith("broken:") else ()
+            breakers = parse_outcome(o.outcome).breakers
             offers.append(
                 OfferRow(
                     id=o.id,
@@ -725,7 +727,7 @@ def _levers(
             if row.cause_kind == "card" and row.lever == lever.id and row.is_track:
                 total[row.subject] += row.delta
                 by_role[row.actor][row.subject] += row.delta
-            elif row.cause_kind == "cost" and row.cause.split(":", 1)[1] in cards:
+            elif row.cause_kind == "cost" and parse_cause(row.cause).ref in cards:
                 spent[row.actor] -= row.delta
         mine = [p for p in plays if p.lever == lever.id]
         out.append(

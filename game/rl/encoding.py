@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from game.causes import parse_outcome
 from game.commands import Command
 from game.compiled import KINDS, Compiled
 from game.rules import legal_actions
@@ -455,10 +456,11 @@ class ObservationEncoder:
                 ones.append(base)
                 if o.status == ACCEPTED:
                     ones.append(base + 1)
-                    if o.outcome == "kept":
+                    outcome = parse_outcome(o.outcome)
+                    if outcome.kept:
                         ones.append(base + 2)
-                    elif o.outcome.startswith("broken:"):
-                        breakers = o.outcome[7:].split(",")
+                    elif outcome.broken:
+                        breakers = outcome.breakers
                         if sc.role_ids[o.frm] in breakers:
                             ones.append(base + 3)
                         if sc.role_ids[o.to] in breakers:
