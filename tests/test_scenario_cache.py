@@ -96,3 +96,21 @@ def test_off_or_unwritable_cache_still_loads(tmp_path: Path, monkeypatch: pytest
     blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("WEDGE_CACHE_DIR", str(blocker))  # mkdir fails under a file
     assert load_scenario_cached(path) == load_scenario(path)
+
+
+def test_the_key_covers_every_kind_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kinds validate themselves (game/kinds): a copy of the package with one kind module
+    edited gives a different key for the same file."""
+    import shutil
+
+    game_dir = Path(cache.__file__).resolve().parents[1]
+    copy = tmp_path / "game"
+    shutil.copytree(game_dir, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    data = b"scenario bytes"
+    monkeypatch.setattr(cache, "_code_digest", None)
+    before = cache_key(data)
+    kinds = copy / "kinds" / "effects.py"
+    kinds.write_text(kinds.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "__file__", str(copy / "scenario" / "cache.py"))
+    monkeypatch.setattr(cache, "_code_digest", None)
+    assert cache_key(data) != before

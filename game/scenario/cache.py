@@ -6,8 +6,9 @@ almost always the one validated last time. :func:`load_scenario_cached` keeps ea
 validated :class:`Scenario` in the user's cache directory under a key made of
 
 * the SHA-256 of the file's bytes (any edit is a different key),
-* the source of the modules that define what "valid" means (``models.py``,
-  ``balance.py``, ``loader.py``, ``references.py``) and the Python and pydantic
+* the source of the modules that define what "valid" means (``models.py``, ``fields.py``,
+  ``balance.py``, ``loader.py``, ``references.py`` and every module of :mod:`game.kinds`)
+  and the Python and pydantic
   versions (a new version of Wedge or of pydantic never reads an older entry).
 
 Only files that passed every check are stored; a file with problems is validated (and
@@ -39,7 +40,7 @@ from game.scenario.models import Scenario
 FORMAT = b"wedge-scenario-cache-1"
 #: Entries kept; older ones are removed when a new one is written.
 MAX_ENTRIES = 32
-_SOURCES = ("models.py", "balance.py", "loader.py", "references.py")
+_SOURCES = ("models.py", "fields.py", "balance.py", "loader.py", "references.py")
 _code_digest: bytes | None = None
 
 
@@ -62,6 +63,10 @@ def _code() -> bytes:
         here = Path(__file__).resolve().parent
         for name in _SOURCES:
             h.update((here / name).read_bytes())
+        # Every effect and condition kind validates and checks itself (game/kinds): a new
+        # or edited kind is a new meaning of "valid".
+        for kind in sorted((here.parent / "kinds").glob("*.py")):
+            h.update(kind.name.encode() + b"\0" + kind.read_bytes())
         _code_digest = h.digest()
     return _code_digest
 
