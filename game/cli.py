@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from game.compiled import Compiled, compile_scenario
+from game.compiled import Compiled
+from game.engine import open_scenario
 from game.errors import WedgeError
 from game.hashing import state_hash
 from game.record import final_state, load_save, record_from_commands
@@ -27,7 +28,7 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "stand
 
 
 def _load(path: str) -> Compiled:
-    return compile_scenario(load_scenario(path))
+    return open_scenario(path)
 
 
 def _validate_doctrine(path: str) -> str:

@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from game import safejson
-from game.compiled import Compiled, compile_scenario, content_hash
+from game.compiled import Compiled, content_hash
+from game.engine import compiled
 from game.errors import IllegalCommand, WedgeError
 from game.hashing import state_hash
 from game.rules import apply, new_game
@@ -160,7 +161,7 @@ def parse_save(raw: bytes | str, name: str = "<save>") -> GameRecord:
         raise SaveError(f"{name}: the embedded scenario does not match its hash (the save was edited)")
     if len(save.hashes) != len(save.commands):
         raise SaveError(f"{name}: {len(save.commands)} commands but {len(save.hashes)} hashes (the save was edited)")
-    return GameRecord(compile_scenario(model), save.seed, save.commands, save.hashes, save.initial_hash, save.meta)
+    return GameRecord(compiled(model), save.seed, save.commands, save.hashes, save.initial_hash, save.meta)
 
 
 def replay(rec: GameRecord, verify: bool = True) -> Iterator[tuple[int, str, GameState]]:

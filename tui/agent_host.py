@@ -18,6 +18,7 @@ import threading
 from typing import IO, Any
 
 from game.commands import Command, parse
+from game.engine import compiled
 
 
 def _send(stream: IO[bytes], obj: Any) -> None:
@@ -48,7 +49,6 @@ class _Conn:
 def _serve(conn: _Conn) -> None:  # pragma: no cover - runs in the host process
     import importlib
 
-    from game.compiled import compile_scenario
 
     sc: Any = None
     agents: dict[str, Any] = {}
@@ -62,7 +62,7 @@ def _serve(conn: _Conn) -> None:  # pragma: no cover - runs in the host process
         op = msg[0]
         try:
             if op == "scenario":  # the parent's validated Scenario, pickled
-                sc = compile_scenario(pickle.loads(msg[1]))
+                sc = compiled(pickle.loads(msg[1]))
                 agents.clear()
                 conn.send(("ok", ""))
             elif op == "make":

@@ -23,7 +23,8 @@ from game.balance.figures import Figures, batch_figures
 from game.balance.games import Game, load_games
 from game.balance.plan import Pair, Plan
 from game.causes import parse_outcome
-from game.compiled import Compiled, compile_scenario
+from game.compiled import Compiled
+from game.engine import compiled
 from game.playtest.stats import paired_means, paired_rates, wilson
 from game.scenario import balance as bm
 from game.scenario.models import Track
@@ -72,7 +73,7 @@ class Context:
     @property
     def sc(self) -> Compiled:
         if self._sc is None:
-            self._sc = compile_scenario(self.model)
+            self._sc = compiled(self.model)
         return self._sc
 
     def games(self, key: str, n: int) -> list[Game]:

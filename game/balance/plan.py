@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from game.agents.registry import AgentSpecError, SeatSpec, parse_seat, seats_text
-from game.compiled import Compiled, compile_scenario
+from game.compiled import Compiled
+from game.engine import compiled
 from game.playtest.doctrine import adapt_seats
 from game.playtest.errors import PlaytestError
 from game.playtest.overlay import Overlay, apply_overlay
@@ -122,7 +123,7 @@ class _Planner:
     def __init__(self, scenario_path: str, model: Scenario, balance: Balance, out: Path, options: Options) -> None:
         self.where = f"{scenario_path}: balance"
         self.plan = Plan(scenario_path, model, balance, out, options, [])
-        self.variants: dict[str, tuple[Scenario, Compiled]] = {PLAIN: (model, compile_scenario(model))}
+        self.variants: dict[str, tuple[Scenario, Compiled]] = {PLAIN: (model, compiled(model))}
         self.plain_cards = {c.id for c in model.cards}
         self._doctrine: Path | None = None
 
@@ -138,7 +139,7 @@ class _Planner:
     def variant(self, name: str, overlay: Overlay, where: str) -> tuple[Scenario, Compiled]:
         if name not in self.variants:
             model = apply_overlay(self.plan.model, overlay, f"{self.where}.{where}")
-            self.variants[name] = (model, compile_scenario(model))
+            self.variants[name] = (model, compiled(model))
         return self.variants[name]
 
     def seats(self, text: str, variant: str, where: str) -> dict[str, SeatSpec]:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game.engine import compiled
 from game.playtest.errors import PlaytestError
 
 if TYPE_CHECKING:
@@ -78,7 +79,6 @@ def _interrupted(out: Path, on_disk: int, requested: int) -> int:
 
 def cmd_playtest(args: argparse.Namespace) -> int:
     from game.agents.registry import AgentSpecError
-    from game.compiled import compile_scenario
     from game.playtest.runner import run_playtest, write_summary
     from game.playtest.seats import canonical_agents
     from game.playtest.store import BatchSpec, PlaytestDir
@@ -94,7 +94,7 @@ def cmd_playtest(args: argparse.Namespace) -> int:
         raise PlaytestError("playtest needs --out DIR (or --summarize DIR)")
     _check_counts(args)
     model = load_scenario(args.scenario)
-    sc = compile_scenario(model)
+    sc = compiled(model)
     try:
         agents = canonical_agents(args.agents, sc)
     except AgentSpecError as exc:

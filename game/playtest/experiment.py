@@ -41,7 +41,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from game.agents.registry import AgentSpecError, SeatSpec, seats_text
-from game.compiled import compile_scenario
+from game.engine import compiled
 from game.playtest.doctrine import adapt_seats
 from game.playtest.errors import PlaytestError
 from game.playtest.overlay import Overlay, apply_overlay
@@ -138,7 +138,7 @@ def load_experiment(path: str | os.PathLike[str], seed: int | None = None) -> Pr
     for side_id in SIDES:
         side: Side = getattr(exp, side_id)
         models[side_id] = apply_overlay(base, side.overlay, f"{name}: {side_id}.overlay")
-        sc = compile_scenario(models[side_id])
+        sc = compiled(models[side_id])
         agents_text = side.agents if side.agents is not None else exp.agents
         try:
             seats[side_id] = parse_agents(agents_text, sc)

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from game.agents.registry import build_agents
-from game.compiled import compile_scenario
+from game.engine import compiled
 from game.playtest.backends import make_backend
 from game.playtest.errors import PlaytestError
 from game.playtest.plots import write_plots
@@ -181,7 +181,7 @@ def _dispatch(
 def _check_agents(spec: BatchSpec) -> None:
     """Build (and close) the first game's agents here, so a bad seat spec or doctrine is one
     clear error before the directory is created or any worker starts."""
-    sc = compile_scenario(spec.model)
+    sc = compiled(spec.model)
     try:
         agents = build_agents(sc, parse_agents(spec.agents, sc), game_seed(spec.seed, 0))
     except Exception as exc:

@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from game.compiled import Compiled, compile_scenario, content_hash
+from game.compiled import Compiled, content_hash
+from game.engine import compiled
 from game.playtest.errors import PlaytestError
 from game.scenario.models import Scenario
 
@@ -90,7 +91,7 @@ class BatchSpec:
         from game.agents.heuristic import doctrine_for
         from game.playtest.seats import parse_agents
 
-        sc = compile_scenario(self.model)
+        sc = compiled(self.model)
         seats = parse_agents(self.agents, sc).values()
         paths = sorted(
             {s.params.get("doctrine") or s.arg or str(doctrine_for(sc)) for s in seats if s.kind == "heuristic"}
@@ -164,7 +165,7 @@ class PlaytestDir:
         return model
 
     def compiled(self, meta: Meta | None = None) -> Compiled:
-        return compile_scenario(self.scenario_model(meta))
+        return compiled(self.scenario_model(meta))
 
     def prepare(self, spec: BatchSpec, games: int, backend: str, workers: int) -> tuple[Meta, set[int]]:
         """Create the directory, or check it holds the same batch; return meta and the indices done."""

@@ -14,7 +14,8 @@ import signal
 from dataclasses import dataclass
 
 from game.agents.registry import SeatSpec
-from game.compiled import Compiled, compile_scenario, content_hash
+from game.compiled import Compiled, content_hash
+from game.engine import compiled
 from game.playtest.errors import PlaytestError
 from game.playtest.rows import play_game, row_line
 from game.playtest.seats import parse_agents
@@ -44,7 +45,7 @@ def setup(config: BatchConfig) -> tuple[Compiled, dict[str, SeatSpec]]:
         model = Scenario.model_validate(json.loads(config.scenario_json))
         if content_hash(model) != config.scenario_hash:
             raise PlaytestError("the scenario sent to the worker does not match its hash")
-        sc = compile_scenario(model)
+        sc = compiled(model)
         found = (sc, parse_agents(config.agents, sc))
         _SETUPS[key] = found
     return found

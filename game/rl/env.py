@@ -30,10 +30,10 @@ from gymnasium import spaces
 from gymnasium.utils import EzPickle, seeding
 
 from game.commands import Command
-from game.compiled import Compiled, compile_scenario
+from game.compiled import Compiled
+from game.engine import open_scenario
 from game.rl.encoding import ActionTable, IllegalActionError, Mask, ObservationEncoder, Vector
 from game.rules import apply_fast, new_game, pending_roles
-from game.scenario.loader import load_scenario
 from game.state import OVER, GameState
 from game.victory import evaluate
 from game.views import public_view
@@ -48,20 +48,9 @@ __all__ = ["STANDARD_SCENARIO", "IllegalActionError", "WedgeEnv", "env", "load_c
 
 STANDARD_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "standard.yaml"
 
-_COMPILED: dict[tuple[str, int, int], Compiled] = {}
-
-
 def load_compiled(path: str | os.PathLike[str]) -> Compiled:
-    """Load and compile a scenario file, cached per file version (compiling takes ~0.1 s)."""
-    p = Path(path).resolve()
-    st = p.stat()
-    key = (str(p), st.st_mtime_ns, st.st_size)
-    hit = _COMPILED.get(key)
-    if hit is None:
-        if len(_COMPILED) > 16:
-            _COMPILED.clear()
-        hit = _COMPILED[key] = compile_scenario(load_scenario(p))
-    return hit
+    """Load and compile a scenario file (the engine's shared cache: game.engine.open_scenario)."""
+    return open_scenario(path)
 
 
 _TABLES: dict[int, tuple[Compiled, ActionTable, ObservationEncoder]] = {}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import json
 import multiprocessing
 import os
 import threading
@@ -28,7 +27,8 @@ from game import rng
 from game.agents.base import Agent
 from game.agents.registry import HUMAN, AgentSpecError, agent_class, available_kinds, capabilities, parse_seat
 from game.commands import Command, parse
-from game.compiled import Compiled, compile_scenario
+from game.compiled import Compiled
+from game.engine import compiled_json
 from game.simulate import agent_seed
 
 
@@ -80,9 +80,6 @@ def decide(sc: Compiled, role: str, controller: str, seed: int, view: dict[str, 
     return _build(sc, role, controller, seed).act(view, legal)
 
 
-_PROCESS_SCENARIOS: dict[str, Compiled] = {}
-
-
 def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the worker process
     """Worker initializer: exit as soon as the server is gone, even after ``kill -9``
     (which gives the pool no chance to stop its workers)."""
@@ -105,13 +102,7 @@ def _decide_in_process(
     view: dict[str, Any],
     legal: list[str],
 ) -> str:  # pragma: no cover - runs in the worker process
-    from game.scenario.models import Scenario
-
-    sc = _PROCESS_SCENARIOS.get(scenario_hash)
-    if sc is None:
-        if len(_PROCESS_SCENARIOS) > 8:
-            _PROCESS_SCENARIOS.clear()
-        sc = _PROCESS_SCENARIOS[scenario_hash] = compile_scenario(Scenario.model_validate(json.loads(scenario_json)))
+    sc = compiled_json(scenario_hash, scenario_json)
     return decide(sc, role, controller, seed, view, [parse(t) for t in legal]).text
 
 

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from game.compiled import Compiled, compile_scenario
+from game.compiled import Compiled
+from game.engine import open_scenario
 from game.errors import WedgeError
-from game.scenario.loader import load_scenario
 from game.server.cli import StopRequest
 from game.server.host import GM, GameHost
 from game.server.server import WedgeServer, check_on_deadline, seat_controllers, server_game_seed
@@ -124,7 +124,7 @@ def serve_main(args: argparse.Namespace, out: TextIO | None = None, stop: StopRe
 
     def scenario() -> Compiled:
         if not loaded:
-            loaded.append(compile_scenario(load_scenario(args.scenario)))
+            loaded.append(open_scenario(args.scenario))
             seat_controllers(args.seats, loaded[0])
         return loaded[0]
 

@@ -31,7 +31,8 @@ from websockets.protocol import State
 
 from game import rng
 from game.agents.registry import AgentSpecError, available_kinds, capabilities, parse_named_seats, parse_seat
-from game.compiled import Compiled, compile_scenario, content_hash
+from game.compiled import Compiled, content_hash
+from game.engine import compiled
 from game.errors import WedgeError
 from game.hashing import state_hash
 from game.record import GameRecord, final_state
@@ -218,7 +219,7 @@ class WedgeServer:
             model = Scenario.model_validate(json.loads(stored.scenario_json))
             if content_hash(model) != stored.scenario_hash:
                 raise WedgeError("the stored scenario does not match its hash")
-            hit = self._add_scenario(compile_scenario(model))
+            hit = self._add_scenario(compiled(model))
         sc, text = hit
         for i, c in enumerate(stored.commands):
             if c.idx != i:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from game.engine import compiled
 from game.errors import WedgeError
 from game.record import GameRecord
 
@@ -450,7 +451,6 @@ def read_record(path: str | os.PathLike[str], game_id: str | None = None) -> tup
     this works once the server is stopped; the error says so. `game_id` may be omitted
     when the database holds exactly one game; otherwise the error lists the ids.
     """
-    from game.compiled import compile_scenario
     from game.scenario.models import Scenario
 
     name = os.fspath(path)
@@ -473,7 +473,7 @@ def read_record(path: str | os.PathLike[str], game_id: str | None = None) -> tup
     if stored is None:
         raise StoreError(f"{name}: no game {game_id!r}; the games are: {', '.join(ids) or 'none'}")
     try:
-        sc = compile_scenario(Scenario.model_validate(json.loads(stored.scenario_json)))
+        sc = compiled(Scenario.model_validate(json.loads(stored.scenario_json)))
     except ValueError as exc:
         raise StoreError(f"{name}: game {game_id}: the stored scenario cannot be read ({exc})") from None
     record = GameRecord(
