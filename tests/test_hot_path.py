@@ -198,3 +198,29 @@ def test_recorded_texts_are_the_commands_texts(standard_sc: Compiled) -> None:
     for text in played.commands:
         replayed = apply(replayed, text)
     assert replayed == played.state
+
+
+@pytest.mark.parametrize("which", ["standard", "mini", "classroom"])
+def test_every_own_option_is_legal_or_refused_with_its_rule(
+    which: str, standard_sc: Compiled, mini_sc: Compiled, classroom_sc: Compiled
+) -> None:
+    """refusals() and legal_actions() split a role's options between them, never both and
+    never neither, and each refusal names a rule that is not the catch-all rule 3."""
+    from game.rules import menus, refusals
+
+    sc = {"standard": standard_sc, "mini": mini_sc, "classroom": classroom_sc}[which]
+    checked = 0
+    for seed in range(3):
+        for s in game_states(sc, seed):
+            for role in range(len(sc.role_ids)):
+                legal = set(legal_actions(s, role))
+                refused = refusals(s, role)
+                menu = menus(sc)
+                options = [menu.play[c][0] for c in set(s.hands[role])]
+                options += [menu.answers(role, o.id)[0] for o in s.offers if o.to == role and o.status == "pending"]
+                for cmd in options:
+                    assert (cmd in legal) != (cmd in refused), (cmd, s.phase)
+                    if cmd in refused:
+                        assert refused[cmd].rule != "3", refused[cmd]
+                        checked += 1
+    assert checked > 100

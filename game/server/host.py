@@ -35,7 +35,7 @@ from game.compiled import Compiled
 from game.errors import CommandSyntaxError, IllegalCommand
 from game.hashing import state_hash
 from game.record import GameRecord
-from game.rules import apply, legal_actions, pending_roles
+from game.rules import apply, legal_actions, pending_roles, refusals
 from game.server import protocol as p
 from game.server.ai import AIPool, check_network_controller, decision_seed, is_human
 from game.server.audience import ViewMaker
@@ -286,7 +286,7 @@ class GameHost:
         if not aud.subscribers or aud.view is None:
             # nobody was watching: the cached payload may be stale, rebuild it
             legal = self._legal(seat)
-            aud.view, aud.legal, aud.hints = self._view(seat), legal, self._hints(seat, legal)
+            aud.view, aud.legal, aud.hints = self._view(seat), legal, self._hints(seat)
             aud.sent = len(self.record.commands)
             aud.deadline_key = self._deadline_key_now()
         aud.subscribers.append(sub)
@@ -319,26 +319,16 @@ class GameHost:
         role = self.sc.role_index.get(seat)
         return [] if role is None else [c.text for c in legal_actions(self.state, role)]
 
-    def _hints(self, seat: str, legal_now: list[str]) -> dict[str, p.Problem]:
-        """Why each card in the seat's hand cannot be added now (cards that can are left out);
-        `legal_now` is the seat's legal commands (:meth:`_legal`)."""
+    def _hints(self, seat: str) -> dict[str, p.Problem]:
+        """Why each card in the seat's hand cannot be added now (cards that can are left out)."""
         role = self.sc.role_index.get(seat)
         if role is None:
             return {}
-        s = self.state
-        sc = self.sc
-        legal = set(legal_now)
-        out: dict[str, p.Problem] = {}
-        for card in sorted(set(s.hands[role])):
-            targets = sc.card_targets[card]
-            text = f"{seat}:play:{sc.card_ids[card]}" + (f":{sc.role_ids[targets[0]]}" if targets else "")
-            if text in legal:
-                continue
-            try:
-                apply(s, text)
-            except IllegalCommand as exc:
-                out[text] = _problem(exc.rule, exc.reason)
-        return out
+        return {
+            cmd.text: _problem(exc.rule, exc.reason)
+            for cmd, exc in refusals(self.state, role).items()
+            if cmd.verb == "play"
+        }
 
     def check(self, seat: str, text: str) -> p.Problem | None:
         """Why `seat` could not send `text` now (None if it could). Changes nothing."""
@@ -381,7 +371,7 @@ class GameHost:
             if patch or legal is None:
                 # a seat's legal commands and refusals follow from what its view shows: recompute on change only
                 legal = self._legal(seat)
-                hints = self._hints(seat, legal)
+                hints = self._hints(seat)
             new_legal = legal if legal != aud.legal else None
             new_hints = hints if hints != aud.hints else None
             fresh = [c for c, a in zip(commands[aud.sent :], self._actors[aud.sent :]) if visible_to(seat, a)]
