@@ -260,15 +260,20 @@ def _resources(s: m.Scenario, role: m.Role) -> Section:
             f"{role.hand_size} at the end of each turn.",
             lead="Hand: ",
         ),
-        Para(f"up to {r.max_cards_per_turn} cards a turn, within your capital.", lead="Orders: "),
+        Para(
+            f"up to {r.max_cards_per_turn} cards a turn, within your capital; you can take a card back "
+            "until you seal.",
+            lead="Orders: ",
+        ),
     ]
     if r.max_offers_per_role:
         items.append(
             Para(
                 f"up to {_plural(r.max_offers_per_role, 'offer')} a turn, at most one to each role: "
                 "“if you play card A this turn, I play card B”. A must be one of their askable cards. "
-                f"Offers are not binding, but whoever breaks an accepted offer loses {r.broken_offer_penalty} "
-                "capital.",
+                "Answer the offers you get as soon as they arrive (accepting needs the asked card in your "
+                f"hand). Offers are not binding, but whoever breaks an accepted offer loses "
+                f"{r.broken_offer_penalty} capital.",
                 lead="Offers: ",
             )
         )
