@@ -26,7 +26,9 @@ from game.scenario.models import Scenario
 from game.state import GameState
 
 SAVE_FORMAT = "wedge-save"
-SAVE_VERSION = 1
+#: 2: the header records the command count and the final state hash (a save cut short
+#: after its last complete command would otherwise still verify). Version 1 saves load.
+SAVE_VERSION = 2
 MAX_SAVE_BYTES = 64 * 1024 * 1024
 
 
@@ -41,7 +43,7 @@ class ReplayMismatch(WedgeError):
 
 
 class SaveFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     format: Literal["wedge-save"]
     version: int = Field(ge=1)
@@ -51,6 +53,8 @@ class SaveFile(BaseModel):
     commands: list[str]
     hashes: list[str]
     initial_hash: str
+    length: int | None = Field(None, ge=0)  # version 2: the number of commands
+    final_hash: str | None = None  # version 2: the state hash after the last command
     meta: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -87,6 +91,8 @@ class GameRecord:
             commands=self.commands,
             hashes=self.hashes,
             initial_hash=self.initial_hash,
+            length=len(self.commands),
+            final_hash=self.hashes[-1] if self.hashes else self.initial_hash,
             meta=self.meta,
         )
         return save.model_dump_json(indent=1) + "\n"
@@ -161,7 +167,23 @@ def parse_save(raw: bytes | str, name: str = "<save>") -> GameRecord:
         raise SaveError(f"{name}: the embedded scenario does not match its hash (the save was edited)")
     if len(save.hashes) != len(save.commands):
         raise SaveError(f"{name}: {len(save.commands)} commands but {len(save.hashes)} hashes (the save was edited)")
+    _check_header(save, name)
     return GameRecord(compiled(model), save.seed, save.commands, save.hashes, save.initial_hash, save.meta)
+
+
+def _check_header(save: SaveFile, name: str) -> None:
+    """Version 2: the header's command count and final hash match the file, so a save cut
+    short after a complete command (still valid JSON, every hash matching) is refused."""
+    if save.version < 2:
+        return
+    if save.length is None or save.final_hash is None:
+        raise SaveError(f"{name}: the header's command count or final state hash is missing (the save was edited)")
+    last = save.hashes[-1] if save.hashes else save.initial_hash
+    if save.length != len(save.commands) or save.final_hash != last:
+        raise SaveError(
+            f"{name}: truncated or edited: the header records {save.length} commands ending in state "
+            f"{save.final_hash[:12]}, the file holds {len(save.commands)} ending in {last[:12]}"
+        )
 
 
 def replay(rec: GameRecord, verify: bool = True) -> Iterator[tuple[int, str, GameState]]:

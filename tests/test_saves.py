@@ -479,3 +479,45 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(SaveError) as info:
         load_save(tmp_path)
     assert "cannot read" in _one_line(info.value, tmp_path)
+
+
+# ------------------------------------------------------------- header (version 2)
+
+
+def test_a_save_cut_after_a_complete_command_is_refused(save_path: Path) -> None:
+    """The last three commands and their hashes removed: valid JSON, every remaining hash
+    matches, but the header's count and final hash do not."""
+    data = _data(save_path)
+    data["commands"], data["hashes"] = data["commands"][:-3], data["hashes"][:-3]
+    with pytest.raises(SaveError) as err:
+        load_save(_write(save_path, data))
+    msg = _one_line(err.value, save_path)
+    assert "truncated or edited" in msg and str(data["length"]) in msg
+
+
+@pytest.mark.parametrize("field", ["length", "final_hash"])
+def test_a_version_2_save_without_its_header_is_refused(save_path: Path, field: str) -> None:
+    data = _data(save_path)
+    assert data["version"] == 2
+    del data[field]
+    with pytest.raises(SaveError) as err:
+        load_save(_write(save_path, data))
+    assert "missing" in _one_line(err.value, save_path)
+
+
+def test_a_version_1_save_still_loads(save_path: Path, played: tuple[GameRecord, list[str]]) -> None:
+    """Saves written before the header existed replay and verify as before."""
+    data = _data(save_path)
+    data["version"] = 1
+    del data["length"], data["final_hash"]
+    rec = load_save(_write(save_path, data))
+    assert state_hash(final_state(rec, verify=True)) == played[0].hashes[-1]
+
+
+@pytest.mark.parametrize(("field", "value"), [("seed", "11"), ("seed", 11.0), ("seed", True), ("length", "5")])
+def test_save_numbers_are_strict(save_path: Path, field: str, value: Any) -> None:
+    data = _data(save_path)
+    data[field] = value
+    with pytest.raises(SaveError) as err:
+        load_save(_write(save_path, data))
+    assert field in _one_line(err.value, save_path)

@@ -617,3 +617,17 @@ def test_mutated_valid_yaml_never_crashes(edits: list[tuple[int, int, str]]) -> 
 def test_dropped_lines_never_crash(drop: list[int]) -> None:
     lines = VALID.splitlines(keepends=True)
     _load_or_problem("".join(line for i, line in enumerate(lines) if i not in drop))
+
+
+@pytest.mark.parametrize("value", ["true", "8.0", "'8'"])
+def test_integer_fields_refuse_booleans_floats_and_strings(tmp_path: Path, value: str) -> None:
+    """`turns: true` used to validate (a 1-turn game) and `turns: 8.0` was accepted."""
+    from wedge_testing import STANDARD
+
+    text = STANDARD.read_text(encoding="utf-8").replace("turns: 8", f"turns: {value}", 1)
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert "rules.turns" in str(err.value) and "valid integer" in str(err.value)
+    assert str(err.value).startswith(f"{path}:13:")

@@ -36,7 +36,7 @@ Loc = tuple[str | int, ...]
 class Strict(BaseModel):
     # The same configuration as game.scenario.models.Strict (a test keeps them equal); that
     # module imports this one for the Scenario's `balance` field, so it cannot be the base.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True, strict=True)
 
 
 # ------------------------------------------------------------------ what to play

@@ -26,4 +26,4 @@ class Strict(BaseModel):
     # defer_build: pydantic builds a model's validator on first use instead of at import.
     # Building all ~40 models eagerly cost ~130 ms at every start of the UI, for models that
     # are only ever validated as part of a Scenario (whose one build covers them all).
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True, strict=True)
