@@ -132,7 +132,7 @@ class Compiled:
 _LATER_SECTIONS: dict[str, Any] = {"pressures": []}
 _LATER_DRIFT_FIELDS: dict[str, Any] = {"terms": [], "suspend": "both"}
 _LATER_ITEM_FIELDS: dict[str, dict[str, Any]] = {
-    "tracks": {"source": ""},
+    "tracks": {"source": "", "short": ""},
     "flags": {"start": False, "source": ""},
     "shocks": {"base_rate": ""},
 }

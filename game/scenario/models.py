@@ -147,6 +147,8 @@ class Drift(Strict):
 class Track(Strict):
     id: Id
     name: str
+    #: A name of at most 16 characters for narrow tables (the UI falls back to `name`).
+    short: str = Field("", max_length=16)
     min: int
     max: int
     start: int
