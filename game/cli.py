@@ -158,7 +158,17 @@ def cmd_play(args: argparse.Namespace) -> int:
         return 0
     from tui.app import run_play
 
-    return int(run_play(args.scenario, args.as_role, args.seats, args.seed, args.load))
+    return int(
+        run_play(
+            args.scenario,
+            args.as_role,
+            args.seats,
+            args.seed,
+            args.load,
+            gm_passphrase=args.gm_passphrase,
+            ask_gm_passphrase=args.gm,
+        )
+    )
 
 
 def _version() -> str:
@@ -227,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="who plays each seat, e.g. us=human,india=human,prc=heuristic; seats not named are "
                     "played by the heuristic agent (see docs/agents.md for agent kinds)")
     pl.add_argument("--load", metavar="SAVE", help="resume a saved game (its seats and seed come from the save)")
+    pl.add_argument("--gm", action="store_true",
+                    help="a facilitator seat at this keyboard: asks for a passphrase when the game opens; g (and the "
+                    "command palette) then open the facilitator console with it, for nobody else")
+    pl.add_argument("--gm-passphrase", metavar="PASSPHRASE", default=None,
+                    help="the same with the passphrase given here (visible in the shell's history: prefer --gm)")
     pl.add_argument("--text", action="store_true", help="print a headless random game's story instead of the UI")
     pl.set_defaults(func=cmd_play)
 

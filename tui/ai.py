@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -43,6 +44,8 @@ class AIDriver:
         self.running = False
         self.dirty = False
         self.enabled = True
+        #: True while AI seats must wait (the facilitator's AI pace, UI-side only: see WedgeApp)
+        self.hold: Callable[[], bool] = lambda: False
         #: the role whose agent is deciding right now ("" when none); read by the UI
         self.thinking = ""
         #: one line per agent failure (the seat took its default command instead)
@@ -69,7 +72,7 @@ class AIDriver:
     # -- main thread -----------------------------------------------------------------
     def kick(self) -> None:
         """Start the worker if an AI seat may act (or mark a rerun if it is running)."""
-        if not self.enabled:
+        if not self.enabled or self.hold():
             return
         if self.running:
             self.dirty = True
@@ -196,6 +199,8 @@ class AIDriver:
         acted = False
         phase = None
         while not worker.is_cancelled and self.enabled:
+            if self.hold():  # the facilitator holds the AI seats (a step ended): a kick resumes
+                return acted
             legal = self.session.legal(role)
             if not legal or self._waits(role, self._controllers()):  # an answer kicks the driver again
                 return acted

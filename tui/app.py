@@ -6,6 +6,12 @@ repaints are spaced by three times what the last one took, so that a stream of
 moves leaves the UI thread free for keys). AI seats play from a thread worker
 (:mod:`tui.ai`); hot-seat hand-offs, the phase timer and the facilitator console
 live here too. The engine's state object never reaches the UI: only views.
+
+The facilitator is a seat: ``--as gm`` (the console is the whole screen), or, in a game
+played at one keyboard, a passphrase set when the game starts (``--gm-passphrase`` or
+``--gm``; only a hash of it is kept, in memory). Nobody else can open the console.
+With ``--as gm`` and computer seats the game starts paused (``gm:pause``) and the console
+sets the AI seats' pace: run, one phase at a time, or hold (UI-side: never in the game).
 Whatever the first frame does not need waits until it is on screen
 (:meth:`WedgeApp._after_first_frame`). Key presses are kept cheap: the cyclic garbage
 collector is kept off the keys (:mod:`tui.heap`) and the tab underline does not animate
@@ -37,9 +43,9 @@ from tui.catalog import PHASE_LABELS, Catalog
 from tui.heap import HeapKeeper
 from tui.opening import OpenError, open_play, open_replay
 from tui.screens.game import GameScreen
-from tui.seats import GM, Seats, is_human
+from tui.seats import GM, GMLock, Seats, is_human
 from tui.session import LocalSession, ReplaySession, StateChanged
-from tui.timer import PhaseTimer
+from tui.timer import DeadlineClock, PhaseTimer
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "standard.yaml"
 HIGH_CONTRAST = Theme(
@@ -66,6 +72,9 @@ MAX_REFRESH_DELAY = 0.25
 #: GIL hand-over interval while the app runs. A CPU-bound agent thread otherwise keeps the
 #: GIL for 5 ms each time the UI loop releases it, which adds up to hundreds of ms per key.
 SWITCH_INTERVAL = 0.001
+#: The AI seats' pace, set from the facilitator console (UI-side only, never in the game):
+#: play freely, play until the phase changes (then hold), or wait.
+AI_RUN, AI_STEP, AI_HOLD = "run", "step", "hold"
 
 
 class SessionChanged(Message):
@@ -91,6 +100,8 @@ class WedgeApp(App[int]):
         seats: Seats | None = None,
         error: OpenError | None = None,
         theme: str | None = None,
+        gm_passphrase: str | None = None,
+        ask_gm_passphrase: bool = False,
     ) -> None:
         super().__init__()
         self.register_theme(HIGH_CONTRAST)
@@ -102,7 +113,15 @@ class WedgeApp(App[int]):
         self.session: Any = session
         self.seats = seats
         self.catalog = Catalog(session.scenario) if session is not None else None
-        self.timer = PhaseTimer()
+        #: the clock this terminal shows: the facilitator's phase timer (a networked player's
+        #: or projector's terminal shows the server's deadline instead, see tui.remote)
+        self.timer: PhaseTimer | DeadlineClock = PhaseTimer()
+        #: the facilitator seat of a game played at one keyboard (a passphrase, hashed)
+        self.gm_lock = GMLock(gm_passphrase)
+        self._ask_gm_passphrase = ask_gm_passphrase and not self.gm_lock.is_set
+        self.ai_pace = AI_RUN
+        self._step_from: tuple[int, str] | None = None
+        self.started_paused = False
         self.seat: str | None = None
         self.ai: AIDriver | None = None
         self._refresh_scheduled = False
@@ -118,9 +137,11 @@ class WedgeApp(App[int]):
         if isinstance(session, LocalSession) and seats is not None:
             self._apply_seats(session, seats)
             self.ai = AIDriver(self, session)
+            self.ai.hold = self.ai_held
             humans = seats.humans
             if seats.as_role == GM:
                 self.seat = GM
+                self.started_paused = self._start_paused(session)
             elif len(humans) <= 1:
                 self.seat = seats.as_role
             if session.view("public")["phase"] == "over":
@@ -133,6 +154,17 @@ class WedgeApp(App[int]):
         for role, controller in seats.controllers.items():
             if view["roles"][role]["controller"] != controller:
                 session.submit(GM, f"gm:seat:{role}:{controller}")
+
+    @staticmethod
+    def _start_paused(session: LocalSession) -> bool:
+        """``--as gm`` with computer seats: pause (an ordinary ``gm:pause``) before they play,
+        so that the facilitator watches the game from its start and steers it."""
+        view = session.view("public")
+        ai = any(not is_human(str(r["controller"])) for r in view["roles"].values())
+        if not ai or view["paused"] or view["phase"] == "over":
+            return False
+        session.submit(GM, "gm:pause")
+        return True
 
     # -- startup ------------------------------------------------------------------------
     @property
@@ -169,7 +201,12 @@ class WedgeApp(App[int]):
 
     def _after_first_frame(self) -> None:
         """Work that the first frame does not need: hot-seat hand-off, AI seats (their first
-        repaint, which starts the AI worker), settling the heap once every screen is built."""
+        repaint, which starts the AI worker), settling the heap once every screen is built.
+        ``--gm`` asks for the facilitator's passphrase first."""
+        if self._ask_gm_passphrase:
+            self._ask_gm_passphrase = False
+            self._set_gm_passphrase()
+            return
         self._started = True
         if self.session is not None:
             self._schedule_refresh()
@@ -231,7 +268,10 @@ class WedgeApp(App[int]):
 
     def _refresh_screens(self) -> None:
         self.refreshes += 1
+        if self.catalog is not None:
+            self.catalog.learn(self.session.history)  # custom shocks' titles (tui/catalog.py)
         if self.mode == "play":
+            self._follow_game(self.session.view("public"))
             self._update_seat()
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_game", None)
@@ -240,11 +280,10 @@ class WedgeApp(App[int]):
         if self.mode == "play":
             view = self.session.view("public")
             if view["phase"] == "over" and not self._results_shown and self.catalog is not None:
-                from tui.screens.dialogs import ResultsScreen
+                from tui.screens.reveal import GameOverScreen  # results + the report hint, no toast over it
 
                 self._results_shown = True
-                self.push_screen(ResultsScreen(self.catalog, view))
-                self.notify("Game over: press r (or ctrl+p) for the after-action report.", timeout=15)
+                self.push_screen(GameOverScreen(self.catalog, view))
             if self.ai is not None:
                 self.ai.kick()
 
@@ -275,6 +314,38 @@ class WedgeApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if self.ai is not None:
             self.ai.on_worker_state(event.worker)
+
+    def _follow_game(self, view: dict[str, Any]) -> None:
+        """The UI-side state that follows the game: the phase timer stands still while the
+        game is paused; a one-phase step of the AI seats ends when the phase changes."""
+        hold = getattr(self.timer, "hold", None)
+        if callable(hold):
+            hold(bool(view["paused"]))
+        if self.ai_pace == AI_STEP and (view["turn"], view["phase"]) != self._step_from:
+            self.ai_pace = AI_HOLD
+
+    # -- AI pace (facilitator) ---------------------------------------------------------------
+    def ai_held(self) -> bool:
+        """Whether the AI seats must wait now (read by the AI worker before each decision)."""
+        pace = self.ai_pace
+        if pace == AI_HOLD:
+            return True
+        if pace == AI_STEP and self.session is not None:
+            view = self.session.view("public")
+            return (view["turn"], view["phase"]) != self._step_from
+        return False
+
+    def set_ai_pace(self, pace: str) -> None:
+        """Run, step (play until the phase changes, then hold) or hold the AI seats. UI-side
+        only: nothing of it enters the game (a game pause is ``gm:pause``)."""
+        if pace not in (AI_RUN, AI_STEP, AI_HOLD):
+            raise ValueError(f"unknown AI pace {pace!r}")
+        if pace == AI_STEP and self.session is not None:
+            view = self.session.view("public")
+            self._step_from = (view["turn"], view["phase"])
+        self.ai_pace = pace
+        if self.ai is not None and not self.ai_held():
+            self.ai.kick()
 
     # -- hot seat -------------------------------------------------------------------------
     def humans(self) -> list[str]:
@@ -357,12 +428,74 @@ class WedgeApp(App[int]):
                     self.notify(f"force {role}: {exc.reason}", severity="error", markup=False)
 
     # -- actions --------------------------------------------------------------------------
+    @property
+    def facilitator_reachable(self) -> bool:
+        """Whether this terminal may open the facilitator console: it holds the facilitator
+        seat (``--as gm``, or the facilitator's ``wedge join``), or it is a game at one
+        keyboard whose facilitator set a passphrase (which the console then asks for)."""
+        if self.mode != "play":
+            return False
+        return self.seat == GM or (isinstance(self.session, LocalSession) and self.gm_lock.is_set)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "facilitator":  # `g` is neither shown nor live for the players' seats
+            return self.facilitator_reachable
+        return True
+
     def action_facilitator(self) -> None:
         from tui.screens.facilitator import FacilitatorScreen
 
         if self.mode != "play" or self.catalog is None or isinstance(self.screen, FacilitatorScreen):
             return
-        self.push_screen(FacilitatorScreen(self.catalog, full_view=self.seat == GM))
+        if self.seat == GM:
+            self.push_screen(FacilitatorScreen(self.catalog, full_view=True))
+        elif self.facilitator_reachable:
+            catalog = self.catalog
+            # At one keyboard the console shows the public board only: the screen is shared.
+            self._as_facilitator(lambda: self.push_screen(FacilitatorScreen(catalog, full_view=False)))
+        else:
+            self.notify("The facilitator console belongs to the facilitator's seat.", severity="warning")
+
+    def _as_facilitator(self, then: Any) -> None:
+        """Ask for the facilitator's passphrase; run `then` if it is right."""
+        from tui.screens.dialogs import PassphraseScreen
+
+        def entered(passphrase: str | None) -> None:
+            if passphrase is None:
+                return
+            if self.gm_lock.check(passphrase):
+                then()
+            else:
+                self.notify("Wrong passphrase: only the facilitator can do that.", severity="error")
+
+        self.push_screen(
+            PassphraseScreen("Facilitator's passphrase", "Enter to go on, Esc to cancel."),
+            entered,
+        )
+
+    def _set_gm_passphrase(self) -> None:
+        """``--gm``: the facilitator chooses the passphrase (typed twice, not shown) before play."""
+        from tui.screens.dialogs import PassphraseScreen
+
+        def chosen(passphrase: str | None) -> None:
+            if passphrase:
+                self.gm_lock.set(passphrase)
+                self.notify("Facilitator seat set: g opens the console with this passphrase.", timeout=8)
+            else:
+                self.notify("No facilitator passphrase: nobody can open the console in this game.", timeout=8)
+            for screen in self.screen_stack:
+                screen.refresh_bindings()
+            self._after_first_frame()
+
+        self.push_screen(
+            PassphraseScreen(
+                "Facilitator: choose a passphrase",
+                "Type it twice. It opens the facilitator console (g) at this keyboard and is kept only "
+                "in memory, never in the save. Esc: play without a facilitator seat.",
+                confirm=True,
+            ),
+            chosen,
+        )
 
     def action_projector(self) -> None:
         from tui.screens.projector import ProjectorScreen
@@ -427,7 +560,13 @@ class WedgeApp(App[int]):
             if path:
                 self.load_game(path)
 
-        self.push_screen(PromptScreen("Load a saved game", "saves/autosave-….json"), chosen)
+        def ask() -> None:
+            self.push_screen(PromptScreen("Load a saved game", "saves/autosave-….json"), chosen)
+
+        if self.gm_lock.is_set and self.seat != GM:  # replacing the game is the facilitator's call
+            self._as_facilitator(ask)
+        else:
+            ask()
 
     def load_game(self, path: str) -> bool:
         """Replace the game by a save; a bad save shows its one-line reason and changes nothing."""
@@ -460,9 +599,13 @@ class WedgeApp(App[int]):
             if isinstance(screen, GameScreen):
                 yield SystemCommand("Seal my order", "Confirm and seal this turn's order", screen.action_seal)
                 yield SystemCommand("Done with diplomacy", "Finish the diplomacy phase", screen.action_done)
-            yield SystemCommand(
-                "Facilitator console", "Pause, timer, shocks, overrides, rollback, seats", self.action_facilitator
-            )
+            if self.facilitator_reachable:
+                yield SystemCommand(
+                    "Facilitator console",
+                    "Pause, AI pace, timer, shocks, overrides, rollback, seats"
+                    + ("" if self.seat == GM else " (asks for the facilitator's passphrase)"),
+                    self.action_facilitator,
+                )
             yield SystemCommand("Projector board", "The public board only, for a projector", self.action_projector)
             yield SystemCommand(
                 "Hand off (hot seat)", "Pass the keyboard to the next human player", self.action_next_seat
@@ -487,13 +630,20 @@ def build_play_app(
     load_path: str | Path | None = None,
     save_dir: str | Path = "saves",
     theme: str | None = None,
+    gm_passphrase: str | None = None,
+    ask_gm_passphrase: bool = False,
 ) -> WedgeApp:
-    """The app for ``wedge play`` (an error screen if the game cannot be opened)."""
+    """The app for ``wedge play`` (an error screen if the game cannot be opened).
+
+    `gm_passphrase` (or `ask_gm_passphrase`: asked for in the UI before play) makes a
+    facilitator seat in a game that is not ``--as gm``: the console asks for it."""
     try:
         session, seats = open_play(scenario_path or DEFAULT_SCENARIO, as_role, seats_spec, seed, load_path, save_dir)
     except OpenError as exc:
         return WedgeApp(error=exc, theme=theme)
-    return WedgeApp(session, seats, theme=theme)
+    if seats.as_role == GM:  # the facilitator's own terminal: the seat needs no passphrase
+        gm_passphrase, ask_gm_passphrase = None, False
+    return WedgeApp(session, seats, theme=theme, gm_passphrase=gm_passphrase, ask_gm_passphrase=ask_gm_passphrase)
 
 
 def build_replay_app(path: str | Path, game_index: int | None = None, theme: str | None = None) -> WedgeApp:
@@ -510,9 +660,19 @@ def run_play(
     seats_spec: str | None,
     seed: int,
     load_path: str | Path | None,
+    gm_passphrase: str | None = None,
+    ask_gm_passphrase: bool = False,
 ) -> int:
     """``wedge play``: returns the process exit code (1 if the game could not be opened)."""
-    app = build_play_app(scenario_path, as_role, seats_spec, seed, load_path)
+    app = build_play_app(
+        scenario_path,
+        as_role,
+        seats_spec,
+        seed,
+        load_path,
+        gm_passphrase=gm_passphrase,
+        ask_gm_passphrase=ask_gm_passphrase,
+    )
     app.run()
     return app.return_code or 0
 

@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from game import safejson
 from game.compiled import Compiled, compile_scenario
 from game.describe import Describer
 from game.scenario.models import Card, Scenario, Track
+from game.state import ROLL
+
+CUSTOM_SHOCK = "gm:inject-custom:"
 
 KIND_LABELS = {
     "sanction": "sanction",
@@ -70,8 +74,12 @@ class Catalog:
         self.window_names = {w.id: w.name for w in scenario.windows}
         self.flag_names = {f.id: f.name for f in scenario.flags}
         self.objectives = {r.id: r.objective for r in scenario.roles}
+        self.pressure_names = {x.id: x.name for x in scenario.pressures}
         self.cards: dict[str, CardInfo] = {c.id: self._card(c) for c in scenario.cards}
         self._compiled: Compiled | None = None
+        #: titles of the facilitator's custom shocks (``gm:inject-custom:{json}``), by id
+        self.custom_shock_titles: dict[str, str] = {}
+        self._learned: tuple[int, str] = (0, "")
 
     def _card(self, c: Card) -> CardInfo:
         d = self.describer
@@ -108,6 +116,26 @@ class Catalog:
         info = self.cards.get(card)
         return info.title if info else card
 
+    def shock_title(self, shock: str) -> str:
+        """A shock's title: the scenario's, or a custom shock's (see :meth:`learn`); else its id."""
+        return self.shock_titles.get(shock) or self.custom_shock_titles.get(shock) or shock
+
+    def learn(self, history: list[str]) -> None:
+        """Note the titles of the custom shocks the facilitator injected (their title is only in
+        the ``gm:inject-custom:{json}`` command). Cheap when nothing was added since last time."""
+        seen, last = self._learned
+        if len(history) < seen or (seen and history[seen - 1] != last):
+            seen = 0  # another game (or a replay) — read it from the start
+        for command in history[seen:]:
+            if command.startswith(CUSTOM_SHOCK):
+                try:
+                    shock = safejson.loads(command.removeprefix(CUSTOM_SHOCK))
+                except ValueError:
+                    continue
+                if isinstance(shock, dict) and isinstance(shock.get("id"), str):
+                    self.custom_shock_titles[shock["id"]] = str(shock.get("title") or shock["id"])
+        self._learned = (len(history), history[-1] if history else "")
+
     def track_name(self, track: str) -> str:
         t = self.tracks.get(track)
         return t.name if t else track
@@ -130,14 +158,16 @@ class Catalog:
         if kind == "cost":
             return f"cost of {self.card_title(rest)}"
         if kind == "shock":
-            return f"shock: {self.shock_titles.get(rest, rest)}"
+            return f"shock: {self.shock_title(rest)}"
         if kind == "inject":
-            return f"injected shock: {self.shock_titles.get(rest, rest)}"
+            return f"injected shock: {self.shock_title(rest)}"
         if kind == "offer":
             n, _, what = rest.partition(":")
             return f"offer {n} {what}"
         if kind == "override":
             return f"facilitator override: {rest}"
+        if kind == "pressure":
+            return f"pressure: {self.pressure_names.get(rest, rest)}"
         return cause
 
     def offer_outcome(self, status: str, outcome: str) -> str:
@@ -155,6 +185,8 @@ class Catalog:
         return f"{status}, {shown}" if shown and shown != "—" else status
 
     def subject(self, subject: str) -> str:
+        if subject == ROLL:
+            return "dice roll"
         if subject.startswith("capital:"):
             return f"{self.short_role(subject.removeprefix('capital:'))} capital"
         return self.track_name(subject)
@@ -201,6 +233,29 @@ class Catalog:
                 "terms": [{"label": t.label, "met": ok, "required": t.required} for t, ok in zip(terms, met)],
             }
         return out
+
+    def objective_terms(self, view: dict[str, Any], role: str) -> list[dict[str, Any]]:
+        """The role's objective term by term, as if the game ended now (the final verdict once
+        over): label, met, required, points, and what a track term looks at now ("now 74")."""
+        status = self.objective_status(view).get(role)
+        model = self.objectives.get(role)
+        if status is None or model is None:
+            return []
+        out = []
+        for term, shown in zip(model.terms, status["terms"]):
+            out.append({**shown, "points": term.points, "now": _term_value(term.when, view)})
+        return out
+
+
+def _term_value(when: Any, view: dict[str, Any]) -> str:
+    """What a simple objective term looks at, now ("now 74"), or ""."""
+    test = getattr(when, "test", "")
+    track = getattr(when, "track", None)
+    if test == "track" and track in view["tracks"]:
+        return f"now {view['tracks'][track]}"
+    if test == "delta" and track in view["tracks"]:
+        return f"now {view['tracks'][track] - view['turn_start'][track]:+d} this turn"
+    return ""
 
 
 def sparkline(values: list[int], lo: int, hi: int) -> str:

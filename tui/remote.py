@@ -9,11 +9,17 @@ available here, and :attr:`history` holds this seat's own commands and the
 facilitator's, not the other roles' hidden orders. The game's seed stays on the server.
 
 ``wedge watch`` is the same with no token: the public board on the projector screen.
+
+A game served with ``--deadline`` has a time limit per phase: the server sends it (seconds
+left, paused or not) with each change, and every terminal shows it counting down — the
+players' status line, the projector's title and the facilitator's console
+(:class:`~tui.timer.DeadlineClock`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +33,7 @@ from game.server.protocol import PUBLIC_SEAT
 from tui.app import WedgeApp
 from tui.screens.projector import ProjectorScreen
 from tui.session import Listener, StateChanged
+from tui.timer import DeadlineClock
 
 #: Keys a role's or the facilitator's view adds to the public view (see game.views).
 PRIVATE_KEYS = frozenset({"role", "hand", "my_order", "offers", "messages", "hands", "pending_orders"})
@@ -56,6 +63,8 @@ class RemoteSession:
         self._legal_src: list[str] | None = None
         self._legal: list[Command] = []
         self._listeners: list[Listener] = []
+        #: the server's latest phase deadline and the local (monotonic) time it arrived
+        self._deadline_seen: tuple[Any, float] = (client.deadline, time.monotonic())
         self._unsubscribe = client.subscribe(self._on_event)
 
     # -- who and what ------------------------------------------------------------------
@@ -79,6 +88,10 @@ class RemoteSession:
     @property
     def deadline(self) -> Any:
         return self._client.deadline
+
+    def deadline_status(self) -> tuple[Any, float]:
+        """The latest ``Deadline`` the server sent (or None) and when it arrived (time.monotonic)."""
+        return self._deadline_seen
 
     @property
     def client(self) -> Client:
@@ -163,6 +176,9 @@ class RemoteSession:
 
     def _on_event(self, event: str, payload: Any) -> None:
         """Client thread: turn server messages into the UI's StateChanged notifications."""
+        deadline = self._client.deadline
+        if deadline is not self._deadline_seen[0]:
+            self._deadline_seen = (deadline, time.monotonic())
         if event == "update":
             fresh = getattr(payload, "commands", None) or []
             last = fresh[-1] if fresh else ""
@@ -182,14 +198,22 @@ class RemoteSession:
 
 
 class RemoteApp(WedgeApp):
-    """The local-play app on a RemoteSession: the seat's screen, or the projector for ``public``."""
+    """The local-play app on a RemoteSession: the seat's screen, or the projector for ``public``.
+
+    Only the facilitator's token opens the console; the players' and the projector's
+    terminals show the server's phase deadline where local play shows the phase timer."""
 
     def __init__(self, session: RemoteSession | None = None, error: Any = None, theme: str | None = None) -> None:
         super().__init__(session=session, error=error, theme=theme)  # type: ignore[arg-type]
         self.remote = session
+        self.server_clock: DeadlineClock | None = None
         if session is not None:
             self.seat = None if session.seat == PUBLIC_SEAT else session.seat
             self.sub_title = f"{session.seat} · {session.url}"
+            own = session.seat
+            self.server_clock = DeadlineClock(session.deadline_status, lambda: session.view(own))
+            if session.seat != FACILITATOR:  # the facilitator keeps its own phase timer too
+                self.timer = self.server_clock
 
     def get_default_screen(self) -> Screen[Any]:
         if self.remote is not None and self.catalog is not None and self.remote.seat == PUBLIC_SEAT:

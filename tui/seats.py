@@ -12,7 +12,10 @@ seat between human and AI mid-game is an ordinary logged command.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib.util
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +23,17 @@ from game.agents.registry import HUMAN, KINDS, AgentSpecError, available_kinds, 
 from game.compiled import Compiled
 
 GM = "gm"
-__all__ = ["GM", "HUMAN", "Seats", "ai_kinds", "check_controller", "default_ai", "is_human", "resolve_seats"]
+__all__ = [
+    "GM",
+    "HUMAN",
+    "GMLock",
+    "Seats",
+    "ai_kinds",
+    "check_controller",
+    "default_ai",
+    "is_human",
+    "resolve_seats",
+]
 
 
 def default_ai() -> str:
@@ -86,3 +99,40 @@ def resolve_seats(sc: Compiled, as_role: str | None, spec: str | None, view: dic
 def check_controller(text: str) -> str:
     """Validate a controller typed in the facilitator console; returns its canonical text."""
     return parse_seat(text, humans=True).text
+
+
+#: PBKDF2 rounds for the facilitator's passphrase: a wrong guess costs a noticeable moment.
+PASSPHRASE_ROUNDS = 200_000
+
+
+class GMLock:
+    """The facilitator seat of a local game played at one keyboard: a passphrase.
+
+    Only a salted PBKDF2 hash of it is kept, in memory: it never enters the game, its log
+    or its save, and a new game (a new process) starts without one.
+    """
+
+    def __init__(self, passphrase: str | None = None) -> None:
+        self._salt = secrets.token_bytes(16)
+        self._hash: bytes | None = None
+        if passphrase:
+            self.set(passphrase)
+
+    @property
+    def is_set(self) -> bool:
+        return self._hash is not None
+
+    def _derive(self, passphrase: str) -> bytes:
+        return hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), self._salt, PASSPHRASE_ROUNDS)
+
+    def set(self, passphrase: str) -> None:
+        if not passphrase:
+            raise ValueError("the facilitator's passphrase cannot be empty")
+        self._salt = secrets.token_bytes(16)
+        self._hash = self._derive(passphrase)
+
+    def check(self, passphrase: str | None) -> bool:
+        """Whether `passphrase` is the facilitator's (always False when none was set)."""
+        if self._hash is None or not passphrase:
+            return False
+        return hmac.compare_digest(self._derive(passphrase), self._hash)

@@ -284,7 +284,8 @@ class ReplaySession(_Notifier):
         self.title = title
         self._states: list[GameState] = [new_game(record.sc, record.seed)]
         self._states.extend(s for _, _, s in replay(record, verify=True))
-        self._cursor = len(self._states) - 1
+        self._cursor = 0  # a replay opens at the start of the game
+        self._revealed_at: list[int | None] | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -303,6 +304,15 @@ class ReplaySession(_Notifier):
         return list(self._record.commands)
 
     @property
+    def meta(self) -> dict[str, Any]:
+        """The record's metadata (e.g. ``{"agents": "random"}`` for a simulated game)."""
+        return self._record.meta
+
+    @property
+    def compiled(self) -> Compiled:
+        return self._record.sc
+
+    @property
     def position(self) -> int:
         """Commands applied so far (0 = the start of the game)."""
         return self._cursor
@@ -316,6 +326,64 @@ class ReplaySession(_Notifier):
 
     def view(self, seat: str) -> dict[str, Any]:
         return _view_of(self._states[self._cursor], seat)
+
+    def command_visible(self, index: int, seat: str) -> bool:
+        """Whether `seat` may read command `index` (0-based) of the log at the current position.
+
+        The facilitator reads everything. Any seat reads facilitator commands, ``done`` and
+        ``seal`` (public: every view shows who is ready) and its own commands. A message is
+        read by its two parties only (§5.2). An offer, its answer and a played card stay
+        private to their parties until that turn's reveal (§5.4, §6.7, §7.1); after it the
+        public view holds the offers and the final orders, so offers and answers, and the
+        played cards that are in the revealed order, can be read (a card taken back never is).
+        """
+        if seat == GM:
+            return True
+        cmd = parse(self._record.commands[index])
+        if cmd.actor == FACILITATOR or cmd.verb in ("done", "seal") or cmd.actor == seat:
+            return True
+        before = self._states[index]
+        if cmd.verb == "say":
+            return seat == cmd.args[0]
+        if cmd.verb == "offer" and seat == cmd.args[0]:
+            return True
+        if cmd.verb in ("accept", "decline"):
+            offer = next((o for o in before.offers if str(o.id) == cmd.args[0]), None)
+            if offer is not None and seat == before.sc.role_ids[offer.frm]:
+                return True
+        revealed = self._reveal_positions()[index]
+        if revealed is None or revealed > self._cursor:
+            return False
+        if cmd.verb in ("offer", "accept", "decline"):
+            return True
+        if cmd.verb == "play":
+            after = self._states[revealed]
+            rec = after.history[len(before.history)]
+            role = before.sc.role_index[cmd.actor]
+            card = before.sc.card_index.get(cmd.args[0])
+            return any(c == card for c, _ in rec.orders[role])
+        return False  # unplay: a change of mind is never revealed
+
+    def _reveal_positions(self) -> list[int | None]:
+        """For each command, the position at which the turn it was sent in was revealed (None:
+        not in this game — the game ended first, or a roll-back undid that turn)."""
+        if self._revealed_at is None:
+            states = self._states
+            out: list[int | None] = []
+            for i in range(len(states) - 1):
+                done = len(states[i].history)
+                turn = states[i].turn
+                found = None
+                for j in range(i + 1, len(states)):
+                    s = states[j]
+                    if len(s.history) > done and s.history[done].turn == turn:
+                        found = j
+                        break
+                    if len(s.history) < done:  # rolled back before this turn was revealed
+                        break
+                out.append(found)
+            self._revealed_at = out
+        return self._revealed_at
 
     def legal(self, seat: str) -> list[Command]:
         return []

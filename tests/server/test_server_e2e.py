@@ -33,6 +33,7 @@ from game.server.store import read_commands
 from game.state import GameState
 from game.views import facilitator_view, public_view, role_view
 from tui.remote import RemoteApp, build_remote_app
+from tui.screens.reveal import RevealScreen
 
 SEED = 7
 
@@ -51,7 +52,8 @@ class Played:
 
 
 async def _drive_us(app: RemoteApp, out: Played) -> None:
-    """Play the US with key presses only: d = done, 2/a = add a card, s + enter = seal."""
+    """Play the US with key presses only: d = done, 2/a = add a card, s + enter = seal, enter
+    to close each turn's reveal."""
     async with app.run_test(size=(110, 34)) as pilot:
         session = app.remote
         assert session is not None
@@ -60,6 +62,10 @@ async def _drive_us(app: RemoteApp, out: Played) -> None:
             view = session.view("us")
             if view["phase"] == "over":
                 break
+            if isinstance(app.screen, RevealScreen):  # what happened last turn: read, then on
+                await pilot.press("enter")
+                await pilot.pause()
+                continue
             legal = session.legal("us")
             if not legal:
                 await pilot.pause(0.03)
@@ -80,6 +86,10 @@ async def _drive_us(app: RemoteApp, out: Played) -> None:
             out.us_pressed += 1
             await pilot.pause(0.02)
         await pilot.pause(0.2)
+        for _ in range(3):  # the last turn's reveal comes before the results
+            if isinstance(app.screen, RevealScreen):
+                await pilot.press("enter")
+                await pilot.pause(0.1)
         out.us_screen = screen_text(app)
         out.views["us"] = session.view("us")
         out.commands["us"] = session.history

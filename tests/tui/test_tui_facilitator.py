@@ -9,11 +9,19 @@ from textual.widgets import Input, Select
 from tui_helpers import THEME, play_app, screen_text, settle
 
 from tui.app import build_play_app
-from tui.screens.dialogs import ResultsScreen
+from tui.screens.dialogs import DangerConfirmScreen, ResultsScreen
 from tui.screens.facilitator import FacilitatorScreen
 from tui.screens.game import GameScreen
 from tui.screens.projector import ProjectorScreen
 from tui.screens.rules import RulesScreen
+
+
+async def _confirm(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    """Go ahead in the confirmation dialog of a destructive act (focus starts on Cancel)."""
+    await pilot.pause()
+    assert isinstance(app.screen, DangerConfirmScreen)
+    await pilot.press("tab", "enter")
+    await settle(pilot, app)
 
 
 def test_console_pause_override_inject_rollback_seat(tmp_path: Path) -> None:
@@ -30,6 +38,9 @@ def test_console_pause_override_inject_rollback_seat(tmp_path: Path) -> None:
             screen = app.screen
             assert isinstance(screen, FacilitatorScreen)
             assert "Hands and pending orders" in screen_text(app)  # --as gm sees everything
+            assert app.session.view("public")["paused"]  # --as gm with AI seats starts paused
+            await pilot.press("space")
+            assert not app.session.view("public")["paused"]
             await pilot.press("space")
             assert app.session.view("public")["paused"]
             await pilot.press("space")
@@ -41,7 +52,7 @@ def test_console_pause_override_inject_rollback_seat(tmp_path: Path) -> None:
             assert "reason is required" in str(screen.query_one("#gm-error").render())
             screen.query_one("#gm-reason", Input).value = "ruling on the summit"
             screen._override()
-            await settle(pilot, app)
+            await _confirm(pilot, app)
             view = app.session.view("public")
             assert view["tracks"]["alignment"] == 60
             assert view["ledger"][-1]["cause"] == "override:ruling on the summit"
@@ -57,7 +68,7 @@ def test_console_pause_override_inject_rollback_seat(tmp_path: Path) -> None:
             screen.query_one("#gm-seat-role", Select).value = "us"
             screen.query_one("#gm-seat-kind", Select).value = "random"
             await pilot.click("#gm-seat")
-            await settle(pilot, app)  # the US is now an AI seat and plays on
+            await _confirm(pilot, app)  # the US is now an AI seat and plays on
             assert app.session.view("public")["roles"]["us"]["controller"] == "random"
             assert app.session.view("public")["turn"] > 1 or app.session.view("public")["phase"] == "over"
             if isinstance(app.screen, ResultsScreen):
@@ -65,11 +76,12 @@ def test_console_pause_override_inject_rollback_seat(tmp_path: Path) -> None:
             screen.query_one("#gm-rollback-turn", Input).value = "1"
             screen.query_one("#gm-seat-kind", Select).value = "human"
             await pilot.click("#gm-seat")
+            await _confirm(pilot, app)
             await pilot.click("#gm-rollback")
-            await settle(pilot, app)
+            await _confirm(pilot, app)
             assert app.session.view("public")["turn"] == 1
             cmds = app.session.history
-            assert "gm:pause" in cmds and "gm:set:alignment:60:ruling on the summit" in cmds
+            assert cmds.count("gm:pause") == 2 and "gm:set:alignment:60:ruling on the summit" in cmds
             assert "gm:inject:galwan-border-clash" in cmds and "gm:rollback:1" in cmds
             await pilot.press("t")
             assert app.timer.running
@@ -79,7 +91,7 @@ def test_console_pause_override_inject_rollback_seat(tmp_path: Path) -> None:
     asyncio.run(run())
 
 
-def test_player_screens_projector_rules_and_public_console(tmp_path: Path) -> None:
+def test_player_screens_projector_and_rules(tmp_path: Path) -> None:
     async def run() -> None:
         app = play_app(tmp_path)
         async with app.run_test(size=(100, 30)) as pilot:
@@ -89,10 +101,8 @@ def test_player_screens_projector_rules_and_public_console(tmp_path: Path) -> No
             us_hand = [app.catalog.card_title(c) for c in app.session.view("us")["hand"]]
             assert not any(t[:25] in screen_text(app) for t in us_hand)
             await pilot.press("escape")
-            await pilot.press("g")  # a player's console shows the public board only
-            assert isinstance(app.screen, FacilitatorScreen)
-            assert "Hands and pending orders" not in screen_text(app)
-            await pilot.press("escape")
+            await pilot.press("g")  # the console is the facilitator's: not a player's (tests/tui/test_tui_gm_seat.py)
+            assert isinstance(app.screen, GameScreen)
             await pilot.press("f1")
             await pilot.pause(0.3)
             assert isinstance(app.screen, RulesScreen)
@@ -122,7 +132,7 @@ def test_facilitator_can_hand_a_seat_to_the_pass_agent(tmp_path: Path) -> None:
             screen.query_one("#gm-seat-role", Select).value = "india"
             kinds.value = "pass"
             await pilot.click("#gm-seat")
-            await settle(pilot, app)
+            await _confirm(pilot, app)
             view = app.session.view("public")
             assert view["roles"]["india"]["controller"] == "pass"
             assert "gm:seat:india:pass" in app.session.history

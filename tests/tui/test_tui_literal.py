@@ -67,6 +67,8 @@ def test_replay_log_shows_commands_and_messages_literally(tmp_path: Path, monkey
         app = build_replay_app("game.json", theme=THEME)
         async with app.run_test(size=(160, 40)) as pilot:
             await settle(pilot, app)
+            await pilot.press("end")  # the replay opens at the start
+            await settle(pilot, app)
             text = screen_text(app)
             assert "Last command: india:accept:1" in text
             assert TRACK in text  # the board's bar names
@@ -88,7 +90,12 @@ def test_player_screens_dialogs_and_notifications_show_text_literally(
 
     async def run() -> None:
         app = build_play_app(
-            scenario, seats_spec="russia=random,prc=random,india=random", seed=7, save_dir="[red] :smile:", theme=THEME
+            scenario,
+            seats_spec="russia=random,prc=random,india=random",
+            seed=7,
+            save_dir="[red] :smile:",
+            theme=THEME,
+            gm_passphrase="gm",
         )
         assert isinstance(app, WedgeApp) and app.session is not None
         async with app.run_test(size=(160, 48), notifications=True) as pilot:
@@ -143,8 +150,10 @@ def test_player_screens_dialogs_and_notifications_show_text_literally(
             await pilot.press("escape")
             await settle(pilot, app)
 
-            # the facilitator console: a track and a role chosen in its selects
+            # the facilitator console (the facilitator's passphrase): a track and a role chosen in its selects
             await pilot.press("g")
+            await pilot.pause()
+            await pilot.press("g", "m", "enter")
             await settle(pilot, app)
             assert isinstance(app.screen, FacilitatorScreen)
             app.screen.query_one("#gm-subject", Select).value = "alignment"

@@ -10,6 +10,7 @@ from tui_helpers import play_app, screen_text, settle
 
 from game.record import final_state, load_save
 from tui.screens.dialogs import ResultsScreen
+from tui.screens.reveal import RevealScreen
 from tui.widgets.board import TrackBar
 from tui.widgets.common import RowTable
 from tui.widgets.hand import HandPanel
@@ -32,6 +33,16 @@ def test_whole_game_by_keys_and_ledger_matches_engine(tmp_path: Path) -> None:
             await settle(pilot, app)
             checked_ledger = False
             played = 0
+            reveals = 0
+
+            async def read_reveal() -> None:
+                nonlocal reveals
+                while isinstance(app.screen, RevealScreen):  # after each adjudication
+                    reveals += 1
+                    assert f"Revealed: turn {len(app.session.view('us')['history'])}" in screen_text(app)
+                    await pilot.press("escape")
+                    await settle(pilot, app)
+
             for _ in range(40):
                 view = app.session.view("us")
                 if view["phase"] == "over":
@@ -53,12 +64,14 @@ def test_whole_game_by_keys_and_ledger_matches_engine(tmp_path: Path) -> None:
                     await pilot.press("s")
                     await pilot.press("enter")
                 await settle(pilot, app)
+                await read_reveal()
                 view = app.session.view("us")
                 if not checked_ledger and view["history"] and view["phase"] != "over":
                     await _check_ledger(pilot, app, view)
                     checked_ledger = True
             view = app.session.view("us")
             assert view["phase"] == "over"
+            assert reveals == len(view["history"]), "a reveal after every adjudication"
             assert checked_ledger
             assert played >= 1, "the US played at least one card through the Hand screen"
             # board bars show exactly the engine's values

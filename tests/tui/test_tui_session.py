@@ -52,8 +52,7 @@ def test_local_session_views_submit_and_autosave(tmp_path: Path) -> None:
 def test_replay_session_steps_by_command_and_turn(standard_sc: Compiled) -> None:
     played = play_random(standard_sc, 9)
     r = ReplaySession(record_from_commands(standard_sc, 9, list(played.commands)))
-    assert r.position == r.length == len(played.commands)
-    r.seek(0)
+    assert r.position == 0 and r.length == len(played.commands)  # a replay opens at the start
     assert r.view("public")["turn"] == 1
     r.step_turn(1)
     assert r.view("public")["turn"] == 2
@@ -78,6 +77,7 @@ def test_replay_of_a_playtest_game(tmp_path: Path, standard_sc: Compiled) -> Non
     r = open_replay(tmp_path / "pt", 1)
     row = store.find(1)
     assert r.history == row["commands"]
+    r.seek(r.length)
     assert r.view("public")["tracks"] == row["final_tracks"]
     with pytest.raises(OpenError) as exc:
         open_replay(tmp_path / "pt", 7)
@@ -94,6 +94,9 @@ def test_replay_viewer_keys(tmp_path: Path, standard_sc: Compiled) -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot, app)
             r = app.session
+            assert r.position == 0 and "command 0/" in screen_text(app)  # opens at the start
+            await pilot.press("end")
+            await settle(pilot, app)
             assert r.position == r.length
             await pilot.press("home")
             await settle(pilot, app)

@@ -42,8 +42,9 @@ def _settled(*keys: str) -> Any:
         ("board", ()),
         ("hand", ("2",)),
         ("diplomacy", ("3",)),
-        ("ledger_after_turn_1", ("d", "settle", "s", "enter", "settle", "4")),
+        ("ledger_after_turn_1", ("d", "settle", "s", "enter", "settle", "escape", "4")),
         ("diplomacy_forms", ("3", "o", "m")),
+        ("reveal_after_turn_1", ("d", "settle", "s", "enter", "settle")),
     ],
 )
 def test_game_screens(

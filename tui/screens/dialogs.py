@@ -1,4 +1,5 @@
-"""Small modal dialogs: confirm, pick a target, ask for a path, show an error or the results."""
+"""Small modal dialogs: confirm, pick a target, ask for a path or a passphrase, show an error or
+the results."""
 
 from __future__ import annotations
 
@@ -40,6 +41,88 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+class DangerConfirmScreen(ModalScreen[bool]):
+    """Confirm an act that changes the game for everyone (roll back, override, force, seat).
+
+    Typing cannot confirm it: the focus starts on *Cancel*, no letter is bound, and Enter
+    presses the focused button — so keys meant for a text field cancel rather than act.
+    The act's button must be chosen (Tab, arrows or the mouse) and pressed.
+    """
+
+    BINDINGS = [
+        Binding("escape", "answer(False)", "Cancel", priority=True),
+        Binding("left,right", "app.focus_next", "Switch button", show=False),
+    ]
+
+    def __init__(self, title: str, body: str | Text, yes: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self._title, self._body, self._yes = title, body, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-error"):
+            yield Static(literal(self._title), classes="dialog-title")
+            yield Static(literal(self._body) if isinstance(self._body, str) else self._body, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(literal("Cancel [Esc]"), id="no", compact=True)
+                yield Button(literal(self._yes), id="yes", variant="error", compact=True)
+            yield Static("Tab to the button and press Enter (or click it) to go ahead.", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class PassphraseScreen(ModalScreen[str | None]):
+    """Ask for the facilitator's passphrase (not echoed); `confirm` asks for it twice (to set it)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, hint: str, confirm: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self._title, self._hint, self._confirm = title, hint, confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal(self._title), classes="dialog-title")
+            yield Input(password=True, placeholder="passphrase", id="passphrase")
+            if self._confirm:
+                yield Input(password=True, placeholder="the same again", id="passphrase-again")
+            yield Static(id="passphrase-error", classes="inline-error")
+            yield Static(literal(self._hint), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        first = self.query_one("#passphrase", Input).value
+        if not self._confirm:
+            self.dismiss(first or None)
+            return
+        again = self.query_one("#passphrase-again", Input)
+        error = self.query_one("#passphrase-error", Static)
+        if not first:
+            error.update("The passphrase cannot be empty.")
+            self.query_one("#passphrase", Input).focus()
+        elif event.input.id == "passphrase" and not again.value:
+            again.focus()
+        elif again.value != first:
+            error.update("The two do not match: type it again.")
+            again.value = ""
+            again.focus()
+        else:
+            self.dismiss(first)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class TargetScreen(ModalScreen[str | None]):

@@ -15,6 +15,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from game.errors import IllegalCommand
 from tui.catalog import PHASE_LABELS, Catalog
+from tui.session import PUBLIC
 from tui.widgets.board import BoardPanel
 from tui.widgets.common import WedgeTabs, update_static
 from tui.widgets.footer import KeyFooter
@@ -41,6 +42,7 @@ class GameScreen(Screen[None]):
         Binding("3", "tab('diplomacy')", "Diplomacy"),
         Binding("4", "tab('ledger')", "Ledger"),
         Binding("a", "add", "Add card"),
+        Binding("u", "unplay", "Take back", show=False),
         Binding("s", "seal", "Seal"),
         Binding("d", "done", "Done"),
         Binding("y", "answer(True)", "Accept offer", show=False),
@@ -49,6 +51,7 @@ class GameScreen(Screen[None]):
         Binding("g", "app.facilitator", "GM"),
         Binding("p", "app.projector", "Projector"),
         Binding("f1,question_mark", "app.rules", "Rules"),
+        Binding("v", "reveal", "Reveal", show=False),
         Binding("r", "app.report", "Report", show=False),
         Binding("ctrl+s", "app.save", "Save", show=False),
     ]
@@ -73,6 +76,15 @@ class GameScreen(Screen[None]):
         self._panels: dict[str, Any] = {}
         self._focus: dict[str, Widget] = {}
         self._tabs: TabbedContent | None = None
+        #: adjudicated turns each seat has been shown the reveal of (seats not yet seen start at
+        #: the number when the screen opened: a loaded game does not replay its past reveals)
+        self._reveals_seen: dict[str, int] = {}
+        self._reveal_base = 0
+        #: per seat: offers addressed to it and messages to it it has seen on the Diplomacy tab
+        self._read: dict[str, tuple[frozenset[int], int]] = {}
+        #: messages of the turns before the screen opened (a loaded game) are not new
+        self._opened_in_turn = 1
+        self._badge = ""
 
     @property
     def wedge(self) -> WedgeApp:
@@ -93,6 +105,11 @@ class GameScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        session = self.wedge.session
+        self.catalog.learn(session.history)
+        public = session.view(PUBLIC)  # a remote seat has only its own view and the public one
+        self._reveal_base = len(public["history"])
+        self._opened_in_turn = public["turn"]
         self._tabs = self.query_one(TabbedContent)
         board = self.query_one(BoardPanel)
         self._panels["board"] = board
@@ -158,6 +175,75 @@ class GameScreen(Screen[None]):
         self._refresh_tab(self.tabs.active)
         self._refresh_tab("board")  # the home tab, kept current (cheap: only changes are drawn)
         self.tick()
+        if self._seat() is not None:
+            view = self._current_view()
+            self._update_badge(view)
+            self._maybe_reveal(view)
+        else:
+            self._set_badge("")
+
+    # -- the reveal and the unread badge ----------------------------------------------
+    def _maybe_reveal(self, view: dict[str, Any]) -> None:
+        """Show the seat the reveal of each turn adjudicated since it last looked (once per
+        seat: in a hot-seat game each player sees it when they sit down)."""
+        seat = self._seat()
+        if seat is None:
+            return
+        done = len(view["history"])
+        seen = self._reveals_seen.get(seat, self._reveal_base)
+        self._reveals_seen[seat] = done
+        if done <= seen:  # nothing new (or a roll-back / another game loaded)
+            return
+        from tui.screens.reveal import RevealScreen
+
+        # After the results dialog that the app opens when this adjudication ended the game:
+        # the last turn's reveal is read first, then the results.
+        self.app.call_later(self.app.push_screen, RevealScreen(self.catalog, view))
+
+    def action_reveal(self) -> None:
+        """Show the last reveal again (key v)."""
+        view = self._current_view()
+        if self._seat() is None:
+            return
+        if not view["history"]:
+            self.notify("Nothing has been revealed yet: orders are revealed after the orders phase.")
+            return
+        from tui.screens.reveal import RevealScreen
+
+        self.app.push_screen(RevealScreen(self.catalog, view))
+
+    def _update_badge(self, view: dict[str, Any]) -> None:
+        """The unread badge, "Diplomacy (2 new)": offers and messages addressed to the seat that
+        it has not seen on the Diplomacy tab yet (seen once that tab is shown to it)."""
+        seat = self._seat()
+        if seat is None:
+            self._set_badge("")
+            return
+        offers = frozenset(o["id"] for o in view.get("offers", []) if o["to"] == seat)
+        messages = sum(1 for m in view.get("messages", []) if m["to"] == seat)
+        if seat in self._read:
+            seen_offers, seen_messages = self._read[seat]
+        else:  # first time at the keyboard
+            opened = self._opened_in_turn
+            seen_offers = frozenset()
+            seen_messages = sum(1 for m in view.get("messages", []) if m["to"] == seat and m["turn"] < opened)
+        if self.tabs.active == "diplomacy":
+            seen_offers, seen_messages = seen_offers | offers, messages
+        seen_messages = min(seen_messages, messages)  # a roll-back can take messages away
+        self._read[seat] = (seen_offers, seen_messages)
+        new = len(offers - seen_offers) + messages - seen_messages
+        self._set_badge(f"{new} new" if new else "")
+
+    def _set_badge(self, badge: str) -> None:
+        if badge == self._badge:
+            return
+        self._badge = badge
+        self.tabs.get_tab("diplomacy").label = f"Diplomacy ({badge})" if badge else "Diplomacy"
+
+    @property
+    def badge(self) -> str:
+        """The Diplomacy tab's unread badge ("2 new"), "" when nothing is unread."""
+        return self._badge
 
     def _current_view(self) -> dict[str, Any]:
         """The seat's view (the public one during a hand-off), read once per session change."""
@@ -183,13 +269,15 @@ class GameScreen(Screen[None]):
         elif tab == "hand":
             panel.show(view, self._reasons(seat, view))
         else:
-            panel.show(view)
+            panel.show(view, self._answers(seat, view))
         self._stale.discard(tab)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """A tab shown by the mouse (keys refresh before switching, in action_tab)."""
         if event.pane.id is not None:
             self._refresh_tab(event.pane.id)
+            if event.pane.id == "diplomacy" and self._seat() is not None:
+                self._update_badge(self._current_view())
 
     def _reasons(self, seat: str, view: dict[str, Any]) -> dict[str, str]:
         out = {}
@@ -198,6 +286,16 @@ class GameScreen(Screen[None]):
             command = f"{seat}:play:{card}" + (f":{targets[0]}" if targets else "")
             exc = self.wedge.session.explain(seat, command)
             out[card] = "" if exc is None else f"{exc.reason} (rule {exc.rule})"
+        return out
+
+    def _answers(self, seat: str, view: dict[str, Any]) -> dict[int, str]:
+        """Per offer addressed to the seat and not answered: "" if the engine would let it
+        accept now, else the refusal (e.g. rule 6.6: the asked card is not in its hand)."""
+        out = {}
+        for o in view.get("offers", []):
+            if o["to"] == seat and o["status"] == "pending":
+                exc = self.wedge.session.explain(seat, f"{seat}:accept:{o['id']}")
+                out[o["id"]] = "" if exc is None else refusal(exc)
         return out
 
     def tick(self) -> None:
@@ -237,6 +335,8 @@ class GameScreen(Screen[None]):
         self._refresh_tab(tab)  # before it is shown: its first frame is already current
         tabs.active = tab
         self._focus_tab(tab)
+        if tab == "diplomacy" and self._seat() is not None:
+            self._update_badge(self._current_view())
 
     def _focus_tab(self, tab: str) -> None:
         target = self._focus.get(tab)
@@ -294,6 +394,9 @@ class GameScreen(Screen[None]):
             return
         targets = self.catalog.cards[card].targets
         hand = self._hand()
+        if hand.in_order(card):
+            hand.show_error("✗ Already in your order (rule 6.1): press u to take it back (rule 6.9).")
+            return
         if len(targets) > 1:
 
             def chosen(target: str | None) -> None:
@@ -305,6 +408,19 @@ class GameScreen(Screen[None]):
             self.app.push_screen(TargetScreen(self.catalog, card, targets), chosen)
             return
         self._submit(f"{seat}:play:{card}" + (f":{targets[0]}" if targets else ""), hand)
+
+    def action_unplay(self) -> None:
+        if self._defer(self.action_unplay):
+            return
+        if self.tabs.active != "hand":
+            self.action_tab("hand")
+            return
+        self._hand().request_unplay()
+
+    def on_hand_panel_unplay_card(self, event: HandPanel.UnplayCard) -> None:
+        seat = self._seat()
+        if seat is not None:
+            self._submit(f"{seat}:unplay:{event.card}", self._hand())
 
     def action_seal(self) -> None:
         if self._defer(self.action_seal):
@@ -319,19 +435,10 @@ class GameScreen(Screen[None]):
             self.action_tab("hand")
             self._submit(f"{seat}:seal", hand)
             return
+        from tui.screens.seal import seal_summary
+
         c = self.catalog
-        order = view["my_order"]
-        cost = sum(c.cards[o["card"]].cost for o in order)
-        body = Text()
-        if order:
-            for o in order:
-                body.append(
-                    f"• {c.card_title(o['card'])}" + (f" → {c.role(o['target'])}" if o["target"] else "") + "\n"
-                )
-            body.append(f"Cost {cost} of {view['roles'][seat]['capital']} capital.\n")
-        else:
-            body.append("Your order is empty: you play no card this turn.\n")
-        body.append("Once sealed, nothing can be added.", style="bold")
+        body = seal_summary(c, view)
 
         def confirmed(yes: bool | None) -> None:
             if yes:

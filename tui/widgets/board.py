@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.catalog import PHASE_LABELS, Catalog, sparkline
+from tui.literal import literal
 from tui.widgets.common import Column, Row, RowTable, update_static
 
 FILLED = ("█", "▓")  # alternate per band so bands show without colour
@@ -174,6 +175,7 @@ class BoardPanel(VerticalScroll):
     BoardPanel > .trackbar--empty { color: $foreground-muted; }
     BoardPanel > .trackbar--up { color: $success; }
     BoardPanel > .trackbar--down { color: $error; }
+    BoardPanel .board-objective { height: auto; margin-top: 1; }
     """
 
     def __init__(self, catalog: Catalog, id: str | None = None, spread: bool = True) -> None:
@@ -194,12 +196,13 @@ class BoardPanel(VerticalScroll):
                 self._bars[t.id] = TrackBar(c, t.id, self)
                 yield self._bars[t.id]
         with Vertical(classes="board-side"):
+            yield Static(id="board-objective", classes="board-objective")
             yield Static(id="board-events", classes="board-events")
             yield RowTable(id="board-roles", cursor=False)
             yield TrackChart(id="board-chart", classes="board-chart")
 
     def on_mount(self) -> None:
-        for name in ("#board-turn", "#board-events", "#board-roles", "#board-chart"):
+        for name in ("#board-turn", "#board-objective", "#board-events", "#board-roles", "#board-chart"):
             self._parts[name] = self.query_one(name)  # looked up once: queries walk the DOM
         if self._view is not None:
             self.show(self._view, self.thinking)
@@ -218,6 +221,10 @@ class BoardPanel(VerticalScroll):
         for t in c.scenario.tracks:
             self._bars[t.id].set(view["tracks"][t.id], view["turn_start"][t.id], c.trajectory(view, t.id))
         update_static(self._parts["#board-turn"], self._turn_line(view))
+        objective = self._parts["#board-objective"]
+        tracker = self._objective(view)
+        objective.display = tracker is not None
+        update_static(objective, tracker or "")
         update_static(self._parts["#board-events"], self._events(view))
         self._roles(view)
         self._chart(view)
@@ -235,9 +242,41 @@ class BoardPanel(VerticalScroll):
             line.append(f" · ended: {view['end_reason']}", style="bold")
         return line
 
+    def _objective(self, view: dict[str, Any]) -> Text | None:
+        """The seat's objective tracker: each term, met or not now, and its points (a role's view
+        only: the public and facilitator boards show every role's score in the roles table)."""
+        role = view.get("role")
+        if not role:
+            return None
+        c = self.catalog
+        terms = c.objective_terms(view, role)
+        if not terms:
+            return None
+        score = sum(t["points"] for t in terms if t["met"])
+        most = sum(t["points"] for t in terms)
+        over = bool(view.get("results"))
+        won = all(t["met"] for t in terms if t["required"])
+        out = Text()
+        out.append("Your objective", style="bold")
+        out.append(" (final)" if over else " (if the game ended now)")
+        out.append(f": {score}/{most} points · ")
+        out.append(("WON" if over else "on track") if won else ("not won" if over else "short"), style="bold")
+        for t in terms:
+            out.append("\n ")
+            out.append("✓" if t["met"] else "✗", style="bold" if t["met"] else "")
+            out.append(" ")
+            out.append_text(literal(t["label"]))
+            details = [f"{t['points']} pt" + ("s" if t["points"] != 1 else "")]
+            if t["required"]:
+                details.append("required")
+            if t["now"]:
+                details.append(t["now"])
+            out.append(f" ({', '.join(details)})", style="dim")
+        return out
+
     def _events(self, view: dict[str, Any]) -> Text:
         c = self.catalog
-        shocks = ", ".join(c.shock_titles.get(s, s) for s in view["shocks_this_turn"]) or "none"
+        shocks = ", ".join(c.shock_title(s) for s in view["shocks_this_turn"]) or "none"
         windows = (
             ", ".join(f"{c.window_names.get(w, w)} (to turn {last})" for w, last in view["windows"].items()) or "none"
         )

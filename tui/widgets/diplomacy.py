@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,15 +17,35 @@ from tui.catalog import Catalog
 from tui.literal import literal
 from tui.widgets.common import Column, Row, RowTable, update_static
 
-COLUMNS: tuple[Column, ...] = (
-    ("#", "id", None),
-    ("From", "from", None),
-    ("To", "to", None),
-    ("If you play", "ask", None),
-    ("I play", "give", None),
-    ("Status", "status", None),
-    ("Outcome", "outcome", None),
-)
+#: the table's columns other than the two card titles, with their gaps
+OTHER_COLUMNS = 40
+
+
+def columns(ask: int | None = None, give: int | None = None) -> tuple[Column, ...]:
+    """The offers table's columns; `ask`/`give`: fixed widths of the card titles (None: as wide
+    as the widest shown)."""
+    return (
+        ("#", "id", None),
+        ("Turn", "turn", None),
+        ("From", "from", None),
+        ("To", "to", None),
+        ("If you play", "ask", ask),
+        ("I play", "give", give),
+        ("Answer, outcome", "status", None),
+    )
+
+
+def card_widths(width: int, rows: list[Row]) -> tuple[int | None, int | None]:
+    """Below 120 columns the card titles share what the other columns leave (the line under
+    the table gives the highlighted offer in full), so that the answer column stays on screen."""
+    if not rows or not 0 < width < 120:
+        return None, None
+    share = max(12, (width - OTHER_COLUMNS) // 2)
+    longest = [max(cell_len(str(r[1][i])) for r in rows) for i in (4, 5)]
+    return min(share, longest[0]), min(share, longest[1])
+
+
+COLUMNS = columns()
 
 
 class DiplomacyPanel(VerticalScroll):
@@ -60,11 +81,20 @@ class DiplomacyPanel(VerticalScroll):
     class Done(Message):
         pass
 
+    DEFAULT_CSS = """
+    DiplomacyPanel #dip-answer { height: auto; padding: 0 1; }
+    """
+
     def __init__(self, catalog: Catalog, id: str | None = None) -> None:
         super().__init__(id=id, classes="diplomacy")
         self.catalog = catalog
         self._view: dict[str, Any] | None = None
+        #: offer id -> "" if the seat may accept it now, else the engine's refusal (pending offers to the seat)
+        self._answers: dict[int, str] = {}
         self._offer_ids: list[int] = []
+        self._offers: dict[int, dict[str, Any]] = {}
+        #: offers listed before (a new one takes the cursor)
+        self._known: set[int] | None = None
         self._give_options: list[tuple[Text, str]] | None = None
         self._composed = False
         #: the forms, once built (None until the player first opens them)
@@ -74,6 +104,7 @@ class DiplomacyPanel(VerticalScroll):
         yield Static(id="dip-status")
         yield Static(id="dip-error", classes="inline-error")
         yield RowTable(id="dip-offers")
+        yield Static(id="dip-answer", classes="dip-answer")
         with Horizontal(classes="form-row"):
             yield Button("Accept \\[y]", id="dip-accept", variant="success", compact=True)
             yield Button("Decline \\[n]", id="dip-decline", variant="error", compact=True)
@@ -88,9 +119,12 @@ class DiplomacyPanel(VerticalScroll):
         self._composed = True
         self._redraw()
 
-    def show(self, view: dict[str, Any] | None) -> None:
+    def show(self, view: dict[str, Any] | None, answers: dict[int, str] | None = None) -> None:
+        """`answers`: for each pending offer addressed to the seat, "" if it may accept it now,
+        else the engine's refusal (shown instead of the Accept button)."""
         old_role = self._view.get("role") if self._view else None
         self._view = view
+        self._answers = dict(answers or {})
         if self._composed:
             if view is None or view.get("role") != old_role:
                 self._reset_forms(view)
@@ -205,8 +239,10 @@ class DiplomacyPanel(VerticalScroll):
         messages = self.query_one("#dip-messages", Static)
         if view is None or "role" not in view:
             table.fill(COLUMNS, rows)
+            self._offers, self._known = {}, None
             update_static(status, "")
             update_static(messages, "")
+            self._answer_line()
             return
         me = view["role"]
         done = view["roles"][me]["ready"] and view["phase"] == "diplomacy"
@@ -222,19 +258,27 @@ class DiplomacyPanel(VerticalScroll):
             for o in rec["offers"]:
                 if me in (o["from"], o["to"]) and o["id"] not in shown:
                     offers.append(o)
-        for o in sorted(offers, key=lambda o: -o["id"]):
+        # unanswered offers first, then the newest: what needs an answer is on top
+        offers.sort(key=lambda o: (o["status"] != "pending", -o["turn"], -o["id"]))
+        self._offers = {o["id"]: o for o in offers}
+        for o in offers:
             cells = (
                 str(o["id"]),
+                str(o["turn"]),
                 c.short_role(o["from"]),
                 c.short_role(o["to"]),
                 c.card_title(o["ask"]),
                 c.card_title(o["give"]),
-                o["status"],
-                c.offer_outcome(o["status"], o["outcome"]),
+                c.offer_result(o["status"], o["outcome"]),
             )
             rows.append((str(o["id"]), cells))
             self._offer_ids.append(o["id"])
-        table.fill(COLUMNS, rows)
+        table.fill(columns(*card_widths(self.size.width, rows)), rows)
+        known = self._known
+        self._known = set(self._offers)
+        if known is not None and self._known - known:
+            table.move_cursor(0)  # a new offer: the cursor goes to it, not to an old one
+        self._answer_line()
         hand = [(literal(c.card_title(card)), card) for card in view.get("hand", [])]
         if "offer" in self._forms and hand != self._give_options:
             # rebuilding a Select's list is costly: only when the hand changes
@@ -256,7 +300,58 @@ class DiplomacyPanel(VerticalScroll):
                 out.append(m["text"] + "\n")
             update_static(messages, out)
 
+    def _answer_line(self) -> None:
+        """Under the table: what the seat can do with the highlighted offer. An offer it cannot
+        accept (rule 6.6: the asked card is not in its hand) shows the engine's reason instead
+        of an Accept button."""
+        line = self.query_one("#dip-answer", Static)
+        accept = self.query_one("#dip-accept", Button)
+        decline = self.query_one("#dip-decline", Button)
+        view = self._view
+        oid = self.highlighted_offer
+        o = self._offers.get(oid) if oid is not None else None
+        can_accept = can_decline = False
+        out = Text()
+        if view is not None and o is not None:
+            c = self.catalog
+            me = view.get("role")
+            to = "you" if o["to"] == me else c.short_role(o["to"])
+            frm = "you" if o["from"] == me else c.short_role(o["from"])
+            out.append(f"Offer {oid} ({frm} → {to}, turn {o['turn']}): ", style="bold")
+            out.append(f"{to} play{'s' if to != 'you' else ''} {c.card_title(o['ask'])}, ")
+            out.append(f"{frm} play{'s' if frm != 'you' else ''} {c.card_title(o['give'])} — ")
+            if o["to"] == me and o["status"] == "pending" and oid in self._answers:
+                refused = self._answers[oid]
+                can_decline = True
+                if refused:
+                    out.append(refused, style="bold")
+                    out.append(". Decline it [n] (sealing declines it too).")
+                else:
+                    can_accept = True
+                    out.append("accept [y] (then play the card this turn) or decline [n].")
+            elif o["status"] == "pending":
+                out.append("waiting for an answer.")
+            elif o["status"] == "accepted" and not o["outcome"]:
+                promised = o["ask"] if o["to"] == me else o["give"]
+                out.append("accepted: ")
+                out.append(f"you promised to play {c.card_title(promised)} this turn.", style="bold")
+            else:
+                out.append(c.offer_result(o["status"], o["outcome"]) + ".")
+        update_static(line, out)
+        line.display = bool(out)
+        accept.disabled = not can_accept
+        decline.disabled = not can_decline
+
     # -- events ---------------------------------------------------------------------
+    def on_resize(self) -> None:
+        if self._composed:
+            self._redraw()  # the card columns are cut on a narrow terminal only
+
+    def on_row_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
+        if event.table.id == "dip-offers":
+            event.stop()
+            self._answer_line()
+
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "dip-to":
             return

@@ -30,6 +30,13 @@ class HandPanel(Vertical):
             self.card = card
             super().__init__()
 
+    class UnplayCard(Message):
+        """Take a card back out of the order (rule 6.9)."""
+
+        def __init__(self, card: str) -> None:
+            self.card = card
+            super().__init__()
+
     class SealRequested(Message):
         pass
 
@@ -48,6 +55,7 @@ class HandPanel(Vertical):
             options = [("All kinds", ALL)] + [(label, kind) for kind, label in KIND_LABELS.items()]
             yield Select(options, value=ALL, allow_blank=False, id="hand-filter", compact=True)
             yield Button("Add \\[a]", id="hand-add", variant="primary", compact=True)
+            yield Button("Take back \\[u]", id="hand-unplay", compact=True)
             yield Button("Seal \\[s]", id="hand-seal", variant="warning", compact=True)
         yield Static(id="hand-error", classes="inline-error")
         yield RowTable(id="hand-table")
@@ -73,6 +81,10 @@ class HandPanel(Vertical):
         """Forget everything (hot-seat hand-off: the next player must not see this hand)."""
         self.show(None, {})
         self.show_error("")
+
+    def in_order(self, card: str) -> bool:
+        view = self._view
+        return view is not None and any(o["card"] == card for o in view.get("my_order", []))
 
     @property
     def highlighted(self) -> str | None:
@@ -100,7 +112,12 @@ class HandPanel(Vertical):
             if self.kind_filter != ALL and info.kind != self.kind_filter:
                 continue
             reason = self._reasons.get(card, "")
-            ok = Text("yes", style="bold") if not reason else Text(f"no ({reason.rpartition('(')[2]}", style="dim")
+            if self.in_order(card):
+                ok = Text("in order (u: take back)", style="bold reverse")
+            elif not reason:
+                ok = Text("yes", style="bold")
+            else:
+                ok = Text(f"no ({reason.rpartition('(')[2]}", style="dim")
             rows.append((card, (info.title, KIND_LABELS[info.kind], str(info.cost), ok)))
             self._cards.append(card)
         table.fill(COLUMNS, rows)  # keeps the highlighted card
@@ -147,12 +164,26 @@ class HandPanel(Vertical):
         out.append("\nEffects: ", style="bold")
         out.append(info.effects)
         reason = self._reasons.get(card, "")
-        if reason:
+        if self.in_order(card):
+            out.append("\nIn your order: ", style="bold")
+            out.append("press u (or Take back) to take it out again before you seal (rule 6.9).")
+        elif reason:
             out.append("\nCannot play now: ", style="bold")
             out.append(reason)
         out.append(f"\n{info.text}", style="italic")
         out.append(f"\nSource: {info.source}", style="dim")
         update_static(detail, out)
+
+    def request_unplay(self) -> None:
+        """Ask to take the highlighted card back out of the order (or say why not)."""
+        card = self.highlighted
+        order = [] if self._view is None else self._view.get("my_order", [])
+        if card is not None and self.in_order(card):
+            self.post_message(self.UnplayCard(card))
+        elif not order:
+            self.show_error("Your order is empty: nothing to take back.")
+        else:
+            self.show_error("Highlight a card marked “in order” (↑/↓ in the list), then press u.")
 
     # -- events ---------------------------------------------------------------------
     def on_row_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
@@ -178,5 +209,7 @@ class HandPanel(Vertical):
                 self.post_message(self.AddCard(card))
             else:
                 self.show_error("Pick a card first (↑/↓ in the list).")
+        elif event.button.id == "hand-unplay":
+            self.request_unplay()
         elif event.button.id == "hand-seal":
             self.post_message(self.SealRequested())

@@ -145,9 +145,10 @@ class LedgerPanel(Vertical):
         if not recs:
             return Text("Nothing revealed for this turn yet: orders are revealed at adjudication.", style="dim")
         rec = recs[-1]
-        out = Text(f"Revealed in turn {rec['turn']}\n", style="bold")
+        out = Text()
+        out.append(f"Revealed in turn {rec['turn']}\n", style="bold")
         if rec["shocks"]:
-            out.append("Shocks: " + ", ".join(c.shock_titles.get(s, s) for s in rec["shocks"]) + "\n")
+            out.append("Shocks: " + ", ".join(c.shock_title(s) for s in rec["shocks"]) + "\n")
         for role, order in rec["orders"].items():
             played = "; ".join(
                 c.card_title(o["card"]) + (f" → {c.short_role(o['target'])}" if o["target"] else "") for o in order
