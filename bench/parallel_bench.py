@@ -19,11 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from game.agents.registry import canonical_agents, parse_agents
 from game.compiled import compile_scenario
+from game.playtest.directory import BatchSpec
 from game.playtest.rows import play_game
 from game.playtest.runner import run_playtest
-from game.playtest.seats import canonical_agents, parse_agents
-from game.playtest.store import BatchSpec
 from game.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

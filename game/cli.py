@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_web_parser(sub)
 
     def cmd_report(args: argparse.Namespace) -> int:
-        from game.report.cli import cmd_report as run  # matplotlib etc. only when a report is made
+        from game.report.command import cmd_report as run  # matplotlib etc. only when a report is made
 
         return run(args)
 
@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", metavar="FILE", help="default: next to the save (GAME.report.html); - for stdout")
     rp.set_defaults(func=cmd_report)
 
-    from game.server.cli import add_commands as add_server_commands  # light: the server is imported on use
+    from game.server.commands import add_commands as add_server_commands  # light: the server is imported on use
 
     add_server_commands(sub)
 

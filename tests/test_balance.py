@@ -204,7 +204,7 @@ def test_pass_agent_declines_offers_and_takes_no_parameters() -> None:
 
 
 def test_pass_is_an_ai_kind_for_seats() -> None:
-    from game.server.ai import check_network_controller
+    from game.server.agents import check_network_controller
     from tui.seats import ai_kinds
 
     assert "pass" in ai_kinds()

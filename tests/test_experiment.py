@@ -203,7 +203,7 @@ def _heuristic_available() -> bool:
 def test_derived_doctrine_drops_only_rules_about_removed_cards(tmp_path: Path) -> None:
     import yaml
 
-    from game.playtest.doctrine import derive
+    from game.playtest.adapt import derive
 
     base = tmp_path / "base.yaml"
     base.write_text(

@@ -279,7 +279,7 @@ for f in sc.card_effects[1]:
     f(w)
 print(f"capital moved: r1 {w.capital[0] - before[0]:+d}, r2 {w.capital[1] - before[1]:+d}")
 from game.agents.registry import build_agents
-from game.playtest.seats import parse_agents
+from game.agents.registry import parse_agents
 from game.simulate import play
 
 played = play(sc, 5, build_agents(sc, parse_agents("random", sc), 5), record=False).state

@@ -15,7 +15,7 @@ from wedge_testing import ROOT
 
 UI_PACKAGES = ("textual", "textual_serve", "tui")
 #: command-line modules whose handlers start the UI (imports inside functions only)
-COMMAND_LINE = {"game/cli.py", "game/server/cli.py"}
+COMMAND_LINE = {"game/cli.py", "game/server/commands.py"}
 
 
 def _ui_imports(tree: ast.AST) -> list[tuple[int, str, bool]]:

@@ -15,14 +15,14 @@ import pytest
 from wedge_testing import ROOT, STANDARD, wedge_command
 
 from game import rng
+from game.agents.registry import canonical_agents, parse_agents
 from game.compiled import compile_scenario
+from game.playtest.directory import BatchSpec, PlaytestDir
 from game.playtest.errors import PlaytestError
 from game.playtest.rows import play_game
 from game.playtest.runner import run_playtest
-from game.playtest.seats import canonical_agents, parse_agents
 from game.playtest.seeds import chunk_size, chunks, game_seed
 from game.playtest.stats import wilson
-from game.playtest.store import BatchSpec, PlaytestDir
 from game.scenario.loader import load_scenario
 
 SEED = 11

@@ -67,7 +67,7 @@ def open_replay(path: str | Path, game_index: int | None = None) -> ReplaySessio
 
 
 def _playtest_record(path: Path, index: int) -> GameRecord:
-    from game.playtest.store import PlaytestDir
+    from game.playtest.directory import PlaytestDir
 
     store = PlaytestDir(path)
     meta = store.read_meta()

@@ -166,3 +166,25 @@ def build_agents(sc: Compiled, seats: dict[str, SeatSpec], game_seed: int) -> li
         cls = agent_class(spec.kind)
         agents.append(cls.from_spec(sc, role, agent_seed(game_seed, role), spec.arg, dict(spec.params)))
     return agents
+
+
+# -------------------------------------------------------------- whole batches
+
+
+def parse_agents(text: str, sc: Compiled) -> dict[str, SeatSpec]:
+    """Seat specs for a whole batch: one kind for every seat (``random``, ``heuristic``), or
+    per-seat specs (``us=ismcts:iterations=400,russia=heuristic``) with unnamed roles
+    defaulting to ``random``; raises AgentSpecError with the registry's message."""
+    text = text.strip()
+    if not text:
+        return parse_seats("", sc)
+    head = text.split(",", 1)[0].split("=", 1)[0].strip()
+    if head in sc.role_ids:
+        return parse_seats(text, sc)
+    return parse_seats("", sc, default=text)
+
+
+def canonical_agents(text: str, sc: Compiled) -> str:
+    """The spelled-out seat spec a playtest directory records (meta.json and every row), so
+    that ``random`` and ``us=random,russia=random,...`` are recognised as the same run."""
+    return seats_text(parse_agents(text, sc))

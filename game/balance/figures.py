@@ -34,8 +34,8 @@ from typing import Any
 from game.causes import CARD, parse_cause
 from game.compiled import Compiled
 from game.hashing import state_hash
+from game.playtest.directory import Appender, PlaytestDir
 from game.playtest.errors import PlaytestError
-from game.playtest.store import Appender, PlaytestDir
 from game.rules import apply, legal_actions, new_game
 from game.state import ACCEPTED, ORDERS, GameState
 

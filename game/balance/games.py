@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from game.playtest.directory import PlaytestDir
 from game.playtest.errors import PlaytestError
-from game.playtest.store import PlaytestDir
 
 
 @dataclass(frozen=True)

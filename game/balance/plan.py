@@ -21,14 +21,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.agents.registry import AgentSpecError, SeatSpec, parse_seat, seats_text
+from game.agents.registry import AgentSpecError, SeatSpec, parse_agents, parse_seat, seats_text
 from game.compiled import Compiled
 from game.engine import compiled
-from game.playtest.doctrine import adapt_seats
+from game.playtest.adapt import adapt_seats
+from game.playtest.directory import BatchSpec
 from game.playtest.errors import PlaytestError
 from game.playtest.overlay import Overlay, apply_overlay
-from game.playtest.seats import parse_agents
-from game.playtest.store import BatchSpec
 from game.scenario.balance import Balance, Mix, Target
 from game.scenario.models import Scenario
 

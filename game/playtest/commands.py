@@ -78,10 +78,9 @@ def _interrupted(out: Path, on_disk: int, requested: int) -> int:
 
 
 def cmd_playtest(args: argparse.Namespace) -> int:
-    from game.agents.registry import AgentSpecError
+    from game.agents.registry import AgentSpecError, canonical_agents
+    from game.playtest.directory import BatchSpec, PlaytestDir
     from game.playtest.runner import run_playtest, write_summary
-    from game.playtest.seats import canonical_agents
-    from game.playtest.store import BatchSpec, PlaytestDir
     from game.scenario.loader import load_scenario
 
     if args.summarize:

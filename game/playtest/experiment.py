@@ -40,15 +40,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from game.agents.registry import AgentSpecError, SeatSpec, seats_text
+from game.agents.registry import AgentSpecError, SeatSpec, parse_agents, seats_text
 from game.engine import compiled
-from game.playtest.doctrine import adapt_seats
+from game.playtest.adapt import adapt_seats
+from game.playtest.directory import BatchSpec, PlaytestDir
 from game.playtest.errors import PlaytestError
 from game.playtest.overlay import Overlay, apply_overlay
 from game.playtest.runner import RunResult, StopFlag, interruptible, run_playtest
-from game.playtest.seats import parse_agents
 from game.playtest.stats import paired_means, paired_rates
-from game.playtest.store import BatchSpec, PlaytestDir
 from game.scenario.loader import load_scenario
 from game.scenario.models import Scenario
 

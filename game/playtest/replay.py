@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.hashing import state_hash
+from game.playtest.directory import PlaytestDir
 from game.playtest.errors import PlaytestError
-from game.playtest.store import PlaytestDir
 from game.record import GameRecord, final_state, record_from_commands
 from game.state import GameState
 

@@ -22,15 +22,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from game.agents.registry import build_agents
+from game.agents.registry import build_agents, parse_agents
 from game.engine import compiled
 from game.playtest.backends import make_backend
+from game.playtest.directory import BatchSpec, Meta, PlaytestDir
 from game.playtest.errors import PlaytestError
 from game.playtest.plots import write_plots
 from game.playtest.progress import Bar
-from game.playtest.seats import parse_agents
 from game.playtest.seeds import chunk_size, chunks, game_seed
-from game.playtest.store import BatchSpec, Meta, PlaytestDir
 from game.playtest.summary import summarize_dir
 from game.playtest.worker import BatchConfig
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from game.compiled import Compiled
+from game.playtest.directory import CSV, SUMMARY, Meta, PlaytestDir
 from game.playtest.stats import mean_ci, quantiles, wilson
-from game.playtest.store import CSV, SUMMARY, Meta, PlaytestDir
 
 
 class _Acc:

@@ -13,12 +13,11 @@ import json
 import signal
 from dataclasses import dataclass
 
-from game.agents.registry import SeatSpec
+from game.agents.registry import SeatSpec, parse_agents
 from game.compiled import Compiled, content_hash
 from game.engine import compiled
 from game.playtest.errors import PlaytestError
 from game.playtest.rows import play_game, row_line
-from game.playtest.seats import parse_agents
 from game.scenario.models import Scenario
 
 

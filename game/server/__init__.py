@@ -4,10 +4,10 @@
 * :mod:`game.server.store` — SQLite (WAL), the store of record;
 * :mod:`game.server.host` — one game: seats, tokens, commands, what each seat sees,
   deadlines and AI seats; :mod:`game.server.audience` builds the views;
-* :mod:`game.server.ai` — agents deciding off the event loop;
+* :mod:`game.server.agents` — agents deciding off the event loop;
 * :mod:`game.server.server` — the websocket server hosting many games;
 * :mod:`game.server.client` — an asyncio client and a thread-backed sync wrapper;
-* :mod:`game.server.cli` / :mod:`game.server.run` — ``wedge serve``, ``join``, ``watch``.
+* :mod:`game.server.commands` / :mod:`game.server.run` — ``wedge serve``, ``join``, ``watch``.
 
 The protocol is documented in ``docs/protocol.md``.
 """

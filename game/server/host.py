@@ -37,7 +37,7 @@ from game.hashing import state_hash
 from game.record import GameRecord
 from game.rules import apply, legal_actions, pending_roles, refusals
 from game.server import protocol as p
-from game.server.ai import AIPool, check_network_controller, decision_seed, is_human
+from game.server.agents import AIPool, check_network_controller, decision_seed, is_human
 from game.server.audience import ViewMaker
 from game.server.store import Store, StoreError
 from game.state import DIPLOMACY, ORDERS, GameState

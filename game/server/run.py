@@ -21,7 +21,7 @@ from typing import TextIO
 from game.compiled import Compiled
 from game.engine import open_scenario
 from game.errors import WedgeError
-from game.server.cli import StopRequest
+from game.server.commands import StopRequest
 from game.server.host import GM, GameHost
 from game.server.server import WedgeServer, check_on_deadline, seat_controllers, server_game_seed
 from game.server.store import Store

@@ -39,7 +39,7 @@ from game.record import GameRecord, final_state
 from game.rules import new_game
 from game.scenario.models import Scenario
 from game.server import protocol as p
-from game.server.ai import HUMAN, AIPool, check_network_controller
+from game.server.agents import HUMAN, AIPool, check_network_controller
 from game.server.host import GM, PUBLIC, GameConfig, GameHost, Refused, new_token
 from game.server.store import Store, StoredGame
 

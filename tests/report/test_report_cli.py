@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from game.cli import main
-from game.report.cli import default_out
+from game.report.command import default_out
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden" / "game.json"

@@ -167,7 +167,7 @@ def test_a_stop_requested_during_start_up_starts_nothing(tmp_path: Path) -> None
     """A signal that came before the event loop ran is honoured before listening or
     creating games (the same path, without the timing of a real signal)."""
     from game.cli import build_parser
-    from game.server.cli import StopRequest
+    from game.server.commands import StopRequest
     from game.server.run import serve_main
 
     stop = StopRequest()

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from tui_helpers import THEME, screen_text, settle
 
+from game.agents.registry import canonical_agents, parse_agents
 from game.compiled import Compiled
 from game.errors import IllegalCommand
+from game.playtest.directory import BatchSpec, PlaytestDir
 from game.playtest.rows import play_game, row_line
-from game.playtest.seats import canonical_agents, parse_agents
-from game.playtest.store import BatchSpec, PlaytestDir
 from game.record import load_save, record_from_commands
 from game.simulate import play_random
 from tui.app import build_replay_app

@@ -110,8 +110,8 @@ class ReplayScreen(Screen[None]):
         text = self.replay.meta.get("agents")
         if not isinstance(text, str) or not text.strip():
             return {}
+        from game.agents.registry import parse_agents
         from game.errors import WedgeError
-        from game.playtest.seats import parse_agents
 
         try:
             return {role: spec.text for role, spec in parse_agents(text, self.replay.compiled).items()}

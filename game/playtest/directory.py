@@ -89,7 +89,7 @@ class BatchSpec:
         A doctrine is strategy kept outside the scenario and the seat spec: without this, a
         batch resumed after a doctrine edit would mix games of two strategies unnoticed."""
         from game.agents.heuristic import doctrine_for
-        from game.playtest.seats import parse_agents
+        from game.agents.registry import parse_agents
 
         sc = compiled(self.model)
         seats = parse_agents(self.agents, sc).values()
