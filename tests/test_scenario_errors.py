@@ -631,3 +631,42 @@ def test_integer_fields_refuse_booleans_floats_and_strings(tmp_path: Path, value
         load_scenario(path)
     assert "rules.turns" in str(err.value) and "valid integer" in str(err.value)
     assert str(err.value).startswith(f"{path}:13:")
+
+
+def test_a_flood_of_list_items_is_refused_fast_and_small(tmp_path: Path) -> None:
+    """standard.yaml plus ~290,000 lines of `  - {}` under cards (2 MB): once 2.3 million
+    problem lines, 3 GB and 22 s. Now one line naming the limit, in bounded memory (the
+    peak RSS of a fresh process, measured)."""
+    import subprocess
+    import sys
+
+    from wedge_testing import STANDARD
+
+    text = STANDARD.read_text(encoding="utf-8").replace("\ncards:\n", "\ncards:\n" + "  - {}\n" * 280_000, 1)
+    path = tmp_path / "flood.yaml"
+    path.write_text(text, encoding="utf-8")
+    code = (
+        "import resource, sys\n"
+        "from game.scenario.loader import ScenarioError, load_scenario\n"
+        "try:\n    load_scenario(sys.argv[1])\nexcept ScenarioError as e:\n    print(str(e))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 2, out.stdout[:500]
+    assert "more than 100000 YAML nodes" in lines[0]
+    assert int(lines[1]) < 400_000, f"peak RSS {int(lines[1]) // 1024} MB"  # KiB on Linux
+
+
+def test_problems_are_capped_with_a_count_of_the_rest(tmp_path: Path) -> None:
+    from wedge_testing import STANDARD
+
+    text = STANDARD.read_text(encoding="utf-8").replace("\ncards:\n", "\ncards:\n" + "  - {}\n" * 300, 1)
+    path = tmp_path / "many.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    lines = str(err.value).splitlines()
+    assert len(err.value.problems) == 100 and len(lines) == 101
+    assert lines[-1].startswith(f"{path}: ... and ") and lines[-1].endswith("more problems")
+    assert err.value.more > 100

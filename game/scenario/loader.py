@@ -41,6 +41,11 @@ MAX_ALIASES = 100
 MAX_ALIAS_NODES = 10_000
 #: Deeper than any sensible scenario; keeps PyYAML's recursive composer off the recursion limit.
 MAX_DEPTH = 100
+#: YAML nodes in one file: the standard scenario has about 6,000; the byte limit alone let
+#: a 2 MB file of 290,000 empty list items through, whose problems took 3 GB to report.
+MAX_NODES = 100_000
+#: Problems reported for one file; the rest are counted ("... and N more").
+MAX_PROBLEMS = 100
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "str"))
@@ -69,8 +74,15 @@ class ScenarioError(WedgeError):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         unique = list(dict.fromkeys(problems))
-        self.problems: list[Problem] = sorted(unique, key=lambda p: (p.line, p.col))
-        super().__init__("\n".join(str(p) for p in self.problems))
+        ordered = sorted(unique, key=lambda p: (p.line, p.col))
+        self.problems: list[Problem] = ordered[:MAX_PROBLEMS]
+        #: Problems found beyond the first MAX_PROBLEMS (not listed).
+        self.more = len(ordered) - len(self.problems)
+        lines = [str(p) for p in self.problems]
+        if self.more:
+            name = self.problems[-1].file
+            lines.append(f"{name}: ... and {self.more} more problem{'s' if self.more != 1 else ''}")
+        super().__init__("\n".join(lines))
 
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
         return (type(self), (self.problems,))
@@ -218,6 +230,8 @@ class _Limits(Composer):
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _LimitError(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        if self.node_count >= MAX_NODES:
+            raise _LimitError(event.start_mark, f"more than {MAX_NODES} YAML nodes; a scenario needs far fewer")
         anchor: str | None = getattr(event, "anchor", None)
         uses, count = self.alias_uses, self.node_count
         self.node_count += 1
