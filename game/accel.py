@@ -36,6 +36,7 @@ MODULES = (
     "game.rng",
     "game.commands",
     "game.state",
+    "game.kinds.ops",
     "game.compiled",
     "game.work",
     "game.phases",

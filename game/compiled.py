@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from game import causes
 from game.kinds import ConditionKind, EffectKind
 from game.kinds.effects import ShiftEffect
+from game.kinds.ops import OWNER, TARGET, shift_run
 from game.scenario import models as m
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ Eff = Callable[["Work"], None]
 
 KINDS = m.CARD_KINDS
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
-OWNER, TARGET = -2, -3
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,17 +209,8 @@ class Compiler:
     def effect(self, e: EffectKind) -> Eff:
         return e.compile(self)
 
-    # The helpers kinds compile with.
+    # What kinds compile with, besides the id tables above (see game.kinds.ops).
     kind_index = KIND_INDEX
-
-    @staticmethod
-    def resolve(r: Any, role: int) -> int:
-        """A compiled role reference (an index, OWNER or TARGET) read off a reader."""
-        return resolve(r, role)
-
-    @staticmethod
-    def shift_run(shifts: tuple[tuple[int, int, int, int, str], ...]) -> Eff:
-        return shift_run(shifts)
 
     def build(self) -> Compiled:
         s = self.s
@@ -309,18 +300,6 @@ class Compiler:
             resolution_rank=tuple(rank),
         )
 
-
-def shift_run(shifts: tuple[tuple[int, int, int, int, str], ...]) -> Eff:
-    """One Work.shift_all call for a run of consecutive shifts."""
-    return lambda w: w.shift_all(shifts)
-
-
-def resolve(r: Any, role: int) -> int:
-    if role == OWNER:
-        return int(getattr(r, "owner", -1))
-    if role == TARGET:
-        return int(getattr(r, "target", -1))
-    return role
 
 
 def compile_scenario(s: m.Scenario) -> Compiled:

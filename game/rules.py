@@ -262,25 +262,24 @@ def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one
     if last_sc is not sc or menu is None:
         menu = menus(sc)
     out: list[Command] = []
-    if s.offers:  # §6.6: offers addressed to this role may be answered in diplomacy and orders
-        hand = s.hands[role]
-        for o in s.offers:
-            if o.to == role and o.status == PENDING:
-                pair = menu.answer_cache.get((role, o.id))  # menu.answers, without the call
-                if pair is None:
-                    pair = menu.answers(role, o.id)
-                if o.ask in hand:
-                    out += pair
-                else:  # §6.6: only a role holding the asked card may accept
-                    out.append(pair[1])
     if phase == DIPLOMACY:
+        mine: list[int] = []  # recipients of this role's offers so far
+        if s.offers:
+            hand = s.hands[role]
+            for o in s.offers:
+                if o.frm == role:
+                    mine.append(o.to)
+                elif o.to == role and o.status == PENDING:  # §6.6: answered as soon as made
+                    pair = menu.answer_cache.get((role, o.id))  # menu.answers, without the call
+                    if pair is None:
+                        pair = menu.answers(role, o.id)
+                    if o.ask in hand:
+                        out += pair
+                    else:  # §6.6: only a role holding the asked card may accept
+                        out.append(pair[1])
         if s.diplomacy_locked:
             out.append(menu.done[role])
             return out
-        mine: list[int] = []  # recipients of this role's offers so far
-        for o in s.offers:
-            if o.frm == role:
-                mine.append(o.to)
         if len(mine) >= menu.max_offers:
             out.append(menu.done[role])
             return out
@@ -295,6 +294,17 @@ def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one
         out.append(menu.done[role])
         return out
     if phase == ORDERS:
+        if s.offers:  # §6.6: offers not answered in diplomacy are answered now
+            hand = s.hands[role]
+            for o in s.offers:
+                if o.to == role and o.status == PENDING:
+                    pair = menu.answer_cache.get((role, o.id))
+                    if pair is None:
+                        pair = menu.answers(role, o.id)
+                    if o.ask in hand:
+                        out += pair
+                    else:
+                        out.append(pair[1])
         order = s.orders[role]
         if len(order) < menu.max_cards:
             # menu.eligible(s, role, key), its cache checked here to save the call
@@ -322,6 +332,16 @@ def legal_actions(s: GameState, role: int) -> list[Command]:  # noqa: C901 - one
         out.append(menu.seal[role])
         return out
     return []
+
+
+def trailing_unplays(legal: list[Command]) -> int:
+    """How many ``unplay`` commands a legal_actions list holds. They always come last but
+    for ``seal`` (one per card in the order), so an agent that never takes a card back can
+    skip them by index, without building a filtered list on the hot path."""
+    n, k = len(legal), 0
+    while k + 2 <= n and legal[n - 2 - k].verb == "unplay":
+        k += 1
+    return k
 
 
 def _blocked(s: GameState, role: int, card: int) -> bool:

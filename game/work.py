@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from game import rng
-from game.compiled import OWNER, TARGET, Compiled
+from game.compiled import Compiled
+from game.kinds.ops import OWNER, TARGET
 from game.state import IN_DECK, ORDERS, OUT, ROLL, USED, GameState, LedgerEntry
 
 _new = tuple.__new__  # builds a NamedTuple (LedgerEntry, GameState) from one sequence, skipping its argument parsing

@@ -39,7 +39,7 @@ from game.agents.determinize import Template, prepare
 from game.commands import Command
 from game.compiled import Compiled, Compiler
 from game.phases import drift_move, run_pressures
-from game.rules import apply_fast, legal_actions
+from game.rules import apply_fast, legal_actions, trailing_unplays
 from game.scenario import models as m
 from game.state import DIPLOMACY, OVER, GameState
 from game.work import Work
@@ -288,10 +288,11 @@ class ISMCTSAgent:
     # -- deciding ----------------------------------------------------------------
     def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
         self.decisions += 1
-        if len(legal) > 2 and legal[-2].verb == "unplay":
+        unplays = trailing_unplays(legal) if len(legal) > 1 else 0
+        if unplays:
             # Never searched: taking back a card is never better than not having added it,
             # and each unplay would double the orders a search must tell apart.
-            legal = [c for c in legal if c.verb != "unplay"]
+            legal = legal[: len(legal) - 1 - unplays] + legal[-1:]
         if len(legal) == 1:
             return legal[0]
         template = prepare(self.sc, view)
@@ -327,15 +328,18 @@ class ISMCTSAgent:
                 cmd = self.seal  # out of the tree the role holds its cards: the leaf values them
             else:
                 legal = legal_actions(s, actor)
-                if len(legal) > 2 and legal[-2].verb == "unplay":  # see act()
-                    legal = [c for c in legal if c.verb != "unplay"]
+                unplays = trailing_unplays(legal) if len(legal) > 1 else 0  # never played: see act()
                 if actor == me and expanding:
                     if first:
                         legal = [c for c in legal if c in allowed]
+                    elif unplays:
+                        legal = legal[: len(legal) - 1 - unplays] + legal[-1:]
                     node, cmd, expanding = self._select(node, legal, seed, k)
                     path.append(node)
                 else:
-                    cmd = legal[rng.draw(seed, k) % len(legal)]
+                    m = len(legal) - unplays
+                    i = rng.draw(seed, k) % m
+                    cmd = legal[-1] if unplays and i == m - 1 else legal[i]
             if actor == me:
                 first = False
             k += 1

@@ -10,6 +10,7 @@ from mypy_extensions import mypyc_attr
 from game import rng
 from game.agents.base import Capabilities
 from game.commands import Command
+from game.rules import trailing_unplays
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # agents of one's own may build on it
@@ -31,13 +32,14 @@ class RandomAgent:
         return cls(seed)
 
     def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
-        if len(legal) > 2 and legal[-2].verb == "unplay":
-            # Taking a card back (listed just before seal) is never chosen: at random it
-            # would only undo random plays and make games longer, never different in kind.
-            legal = [c for c in legal if c.verb != "unplay"]
+        # Taking a card back (the unplays, listed just before seal) is never chosen: at
+        # random it would only undo random plays and make games longer, never different
+        # in kind. The candidates are the commands before them, then seal.
         n = len(legal)
+        k = trailing_unplays(legal) if n > 1 else 0
+        m = n - k
         # A lone command (often just "done" or "seal") needs no draw: any draw % 1 is 0.
         # The draw is still used up, so every later choice is the one it always was.
-        choice = legal[0] if n == 1 else legal[rng.draw(self.seed, self.index) % n]
+        i = 0 if m == 1 else rng.draw(self.seed, self.index) % m
         self.index += 1
-        return choice
+        return legal[n - 1] if k and i == m - 1 else legal[i]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from game.kinds import ops
 from game.kinds.base import ConditionKind, condition
 from game.scenario.fields import CardKind, Id
 
@@ -52,9 +53,7 @@ class TrackCond(ConditionKind):
         v.in_range(loc + ("max",), track, "max", self.max)
 
     def compile(self, c: Compiler) -> Cond:
-        i = c.track[self.track]
-        lo, hi = _bounds(self.min, self.max)
-        return lambda r: lo <= r.tracks[i] <= hi
+        return ops.track_between(c.track[self.track], *_bounds(self.min, self.max))
 
     def describe(self, d: Describer) -> str:
         name = d.track.get(self.track, self.track)
@@ -87,9 +86,7 @@ class DeltaCond(ConditionKind):
         v.track(loc + ("track",), self.track)
 
     def compile(self, c: Compiler) -> Cond:
-        i = c.track[self.track]
-        lo, hi = _bounds(self.min, self.max)
-        return lambda r: lo <= r.tracks[i] - r.turn_start[i] <= hi
+        return ops.delta_between(c.track[self.track], *_bounds(self.min, self.max))
 
     def describe(self, d: Describer) -> str:
         name = f"the change in {d.track.get(self.track, self.track)} this turn"
@@ -118,8 +115,7 @@ class FlagCond(ConditionKind):
         v.flag(loc + ("flag",), self.flag)
 
     def compile(self, c: Compiler) -> Cond:
-        bit, want = 1 << c.flag[self.flag], self.is_
-        return lambda r: bool(r.flags & bit) is want
+        return ops.flag_is(1 << c.flag[self.flag], self.is_)
 
     def describe(self, d: Describer) -> str:
         name = d.flag.get(self.flag, self.flag)
@@ -138,8 +134,7 @@ class WindowCond(ConditionKind):
         v.window(loc + ("window",), self.window)
 
     def compile(self, c: Compiler) -> Cond:
-        w = c.window[self.window]
-        return lambda r: r.windows[w] >= r.turn
+        return ops.window_open(c.window[self.window])
 
     def describe(self, d: Describer) -> str:
         return f"the {d.window.get(self.window, self.window)} window is open"
@@ -172,22 +167,10 @@ class PlayedCond(ConditionKind):
             v.add(loc + ("card",), f"card {self.card!r} belongs to role {owner!r}, not {role!r}")
 
     def compile(self, c: Compiler) -> Cond:
-        role = c.role_ref(self.role)
         card = c.card[self.card] if self.card else -1
         kind = c.kind_index[self.kind] if self.kind else -1
         card_kind = [c.kind_index[x.kind] for x in c.s.cards]
-        resolve = c.resolve
-
-        def played(r: Any) -> bool:
-            who = resolve(r, role)
-            if who < 0:
-                return False
-            for idx in r.revealed[who]:  # noqa: SIM110 - a plain loop, as in AllCond
-                if (card < 0 or idx == card) and (kind < 0 or card_kind[idx] == kind):
-                    return True
-            return False
-
-        return played
+        return ops.played(c.role_ref(self.role), card, kind, card_kind)
 
     def describe(self, d: Describer) -> str:
         if self.card:
@@ -209,8 +192,7 @@ class TargetCond(ConditionKind):
         v.role(loc + ("role",), self.role, ctx)
 
     def compile(self, c: Compiler) -> Cond:
-        want = c.role[self.role]
-        return lambda r: getattr(r, "target", -1) == want
+        return ops.target_is(c.role[self.role])
 
     def describe(self, d: Describer) -> str:
         return f"the target is {d.who(self.role)}"
@@ -229,8 +211,7 @@ class TurnCond(ConditionKind):
         _check_order(v, loc, self.min, self.max)
 
     def compile(self, c: Compiler) -> Cond:
-        lo, hi = _bounds(self.min, self.max)
-        return lambda r: lo <= r.turn <= hi
+        return ops.turn_between(*_bounds(self.min, self.max))
 
     def describe(self, d: Describer) -> str:
         if self.min is not None and self.max is not None:
@@ -256,16 +237,7 @@ class AllCond(ConditionKind):
             v.cond(loc + ("of", i), sub, ctx)
 
     def compile(self, c: Compiler) -> Cond:
-        parts = tuple(c.cond(x) for x in self.of)
-
-        # A plain loop: all(genexpr) would build a generator on every test.
-        def all_of(r: Any) -> bool:
-            for p in parts:  # noqa: SIM110 - see above
-                if not p(r):
-                    return False
-            return True
-
-        return all_of
+        return ops.all_of(tuple(c.cond(x) for x in self.of))
 
     def describe(self, d: Describer) -> str:
         return " and ".join(d.cond(x) for x in self.of)
@@ -290,15 +262,7 @@ class AnyCond(ConditionKind):
             v.cond(loc + ("of", i), sub, ctx)
 
     def compile(self, c: Compiler) -> Cond:
-        parts = tuple(c.cond(x) for x in self.of)
-
-        def any_of(r: Any) -> bool:
-            for p in parts:  # noqa: SIM110 - a plain loop, as in AllCond
-                if p(r):
-                    return True
-            return False
-
-        return any_of
+        return ops.any_of(tuple(c.cond(x) for x in self.of))
 
     def describe(self, d: Describer) -> str:
         return "(" + " or ".join(d.cond(x) for x in self.of) + ")"
@@ -319,8 +283,7 @@ class NotCond(ConditionKind):
         v.cond(loc + ("of",), self.of, ctx)
 
     def compile(self, c: Compiler) -> Cond:
-        inner = c.cond(self.of)
-        return lambda r: not inner(r)
+        return ops.not_of(c.cond(self.of))
 
     def describe(self, d: Describer) -> str:
         return f"not ({d.cond(self.of)})"

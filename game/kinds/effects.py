@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from game.kinds import ops
 from game.kinds.base import EffectKind, effect
 from game.scenario.fields import DICE_RE, CardKind, Id, Strict
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from game.describe import Describer
     from game.kinds.base import Condition, Effect
     from game.scenario.references import Checker, Ctx, Loc
-    from game.work import Work
 
 
 @effect
@@ -38,7 +38,7 @@ class ShiftEffect(EffectKind):
 
     def compile(self, c: Compiler) -> Eff:
         # Runs of shifts are merged into one Work.shift_all call by Compiler.effects.
-        return c.shift_run((self.shift_part(c),))
+        return ops.shift_run((self.shift_part(c),))
 
     def shift_part(self, c: Compiler) -> tuple[int, int, int, int, str]:
         """(track index, amount, min, max, id): this shift as one step of a run."""
@@ -64,8 +64,7 @@ class SetEffect(EffectKind):
         v.in_range(loc + ("value",), v.track(loc + ("track",), self.track), "value", self.value)
 
     def compile(self, c: Compiler) -> Eff:
-        i, value = c.track[self.track], self.value
-        return lambda w: w.shift(i, value - w.tracks[i])
+        return ops.set_track(c.track[self.track], self.value)
 
     def describe(self, d: Describer) -> str:
         return f"{d.track.get(self.track, self.track)} set to {self.value}"
@@ -85,8 +84,7 @@ class CapitalEffect(EffectKind):
         v.role(loc + ("role",), self.role, ctx)
 
     def compile(self, c: Compiler) -> Eff:
-        role, amount = c.role_ref(self.role), self.amount
-        return lambda w: w.gain_capital(w.resolve(role), amount)
+        return ops.capital(c.role_ref(self.role), self.amount)
 
     def describe(self, d: Describer) -> str:
         return f"{d.whose(self.role)} capital {self.amount:+d}"
@@ -167,8 +165,7 @@ class RollEffect(EffectKind):
             for md in self.modifiers
         )
         outcomes = tuple((o.min, o.max, c.effects(o.effects)) for o in self.outcomes)
-        dice = self.dice
-        return lambda w: w.roll(dice, n, sides, mods, outcomes)
+        return ops.roll(self.dice, n, sides, mods, outcomes)
 
     def describe(self, d: Describer) -> str:
         mods = []
@@ -210,13 +207,7 @@ class IfEffect(EffectKind):
         v.effects(loc + ("else",), self.else_, ctx)
 
     def compile(self, c: Compiler) -> Eff:
-        cond, then, other = c.cond(self.when), c.effects(self.then), c.effects(self.else_)
-
-        def branch(w: Work) -> None:
-            for f in then if cond(w) else other:
-                f(w)
-
-        return branch
+        return ops.branch(c.cond(self.when), c.effects(self.then), c.effects(self.else_))
 
     def describe(self, d: Describer) -> str:
         text = f"if {d.cond(self.when)}: {d.effects(self.then)}"
@@ -240,8 +231,7 @@ class FlagEffect(EffectKind):
         v.flag(loc + ("flag",), self.flag)
 
     def compile(self, c: Compiler) -> Eff:
-        bit, on = 1 << c.flag[self.flag], self.value
-        return lambda w: w.set_flag(bit, on)
+        return ops.set_flag(1 << c.flag[self.flag], self.value)
 
     def describe(self, d: Describer) -> str:
         name = d.flag.get(self.flag, self.flag)
@@ -262,8 +252,7 @@ class OpenWindowEffect(EffectKind):
         v.window(loc + ("window",), self.window)
 
     def compile(self, c: Compiler) -> Eff:
-        win, turns = c.window[self.window], self.turns
-        return lambda w: w.open_window(win, turns)
+        return ops.open_window(c.window[self.window], self.turns)
 
     def describe(self, d: Describer) -> str:
         return f"open the {d.window.get(self.window, self.window)} window for {self.turns} turn(s)"
@@ -282,8 +271,7 @@ class CloseWindowEffect(EffectKind):
         v.window(loc + ("window",), self.window)
 
     def compile(self, c: Compiler) -> Eff:
-        win = c.window[self.window]
-        return lambda w: w.close_window(win)
+        return ops.close_window(c.window[self.window])
 
     def describe(self, d: Describer) -> str:
         return f"close the {d.window.get(self.window, self.window)} window"
@@ -302,8 +290,7 @@ class AddShockEffect(EffectKind):
         v.shock(loc + ("shock",), self.shock)
 
     def compile(self, c: Compiler) -> Eff:
-        sh = c.shock[self.shock]
-        return lambda w: w.add_shock(sh)
+        return ops.add_shock(c.shock[self.shock])
 
     def describe(self, d: Describer) -> str:
         return f"add '{d.shock.get(self.shock, self.shock)}' to the shock deck"
@@ -322,8 +309,7 @@ class RemoveShockEffect(EffectKind):
         v.shock(loc + ("shock",), self.shock)
 
     def compile(self, c: Compiler) -> Eff:
-        sh = c.shock[self.shock]
-        return lambda w: w.remove_shock(sh)
+        return ops.remove_shock(c.shock[self.shock])
 
     def describe(self, d: Describer) -> str:
         return f"remove '{d.shock.get(self.shock, self.shock)}' from the shock deck"
@@ -343,8 +329,7 @@ class ReweightShockEffect(EffectKind):
         v.shock(loc + ("shock",), self.shock)
 
     def compile(self, c: Compiler) -> Eff:
-        sh, delta = c.shock[self.shock], self.delta
-        return lambda w: w.reweight_shock(sh, delta)
+        return ops.reweight_shock(c.shock[self.shock], self.delta)
 
     def describe(self, d: Describer) -> str:
         return f"'{d.shock.get(self.shock, self.shock)}' weight {self.delta:+d}"
@@ -367,8 +352,7 @@ class DrawEffect(EffectKind):
         v.role(loc + ("role",), self.role, ctx)
 
     def compile(self, c: Compiler) -> Eff:
-        role, count = c.role_ref(self.role), self.count
-        return lambda w: w.draw(w.resolve(role), count)
+        return ops.draw(c.role_ref(self.role), self.count)
 
     def describe(self, d: Describer) -> str:
         return f"{d.who(self.role)} draw {self.count}"
@@ -388,8 +372,7 @@ class DiscardEffect(EffectKind):
         v.role(loc + ("role",), self.role, ctx)
 
     def compile(self, c: Compiler) -> Eff:
-        role, count = c.role_ref(self.role), self.count
-        return lambda w: w.discard_random(w.resolve(role), count)
+        return ops.discard(c.role_ref(self.role), self.count)
 
     def describe(self, d: Describer) -> str:
         return f"{d.who(self.role)} discard {self.count} at random"
@@ -413,10 +396,7 @@ class BlockKindEffect(EffectKind):
             v.role(loc + ("role",), self.role, ctx)
 
     def compile(self, c: Compiler) -> Eff:
-        kind = c.kind_index[self.kind]
-        role = c.role_ref(self.role) if self.role else -1
-        turns = self.turns
-        return lambda w: w.block(kind, w.resolve(role) if role != -1 else -1, turns)
+        return ops.block(c.kind_index[self.kind], c.role_ref(self.role) if self.role else -1, self.turns)
 
     def describe(self, d: Describer) -> str:
         whose = f"{d.who(self.role)}'s " if self.role else ""
