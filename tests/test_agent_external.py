@@ -301,3 +301,46 @@ for line in sys.stdin:
     assert agent.events == [] and agent.name == "slow starter"
     _, agent = run(standard_sc, 4, "russia", parse_seat(f"external:{script(tmp_path, 'q.py', silent)}:startup=0.1"))
     assert agent.events == [] and agent.name == ""
+
+
+FLOOD = """
+import sys
+while True:
+    sys.stdout.write("x" * 200 + "\\n")
+"""
+
+
+def test_a_flooding_agent_is_stopped_in_bounded_memory(tmp_path: Path) -> None:
+    """A program that writes as fast as it can (once 1.5 GB in 3.7 s) is stopped with a
+    `flood` event once it is MAX_QUEUED lines ahead, and every later decision takes the
+    default at once. Decisions are asked directly (a whole game can end before the program
+    gets that far ahead); the peak memory of the process is measured in a fresh one."""
+    import subprocess
+
+    cmd = script(tmp_path, "flood.py", FLOOD)
+    code = f"""
+import resource, time
+from game.agents.registry import build_agents, parse_seats, parse_seat
+from game.engine import open_scenario, legal_actions, new_game, role_view
+sc = open_scenario({str(ROOT / "scenarios" / "standard.yaml")!r})
+seats = parse_seats("", sc)
+seats["us"] = parse_seat({("external:" + cmd + ":timeout=5")!r})
+agent = build_agents(sc, seats, 5)[0]
+s = new_game(sc, 5)
+legal = legal_actions(s, 0)
+start = time.monotonic()
+with agent:
+    for _ in range(400):
+        agent.act(role_view(s, 0), legal)
+        if any(e["kind"] == "flood" for e in agent.events):
+            break
+    stopped = agent.process is None or agent.process.poll() is not None
+print([e["kind"] for e in agent.events][-1], stopped, round(time.monotonic() - start, 1))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    lines = out.stdout.split("\n")
+    last, stopped, seconds = lines[0].split()
+    assert (last, stopped) == ("flood", "True"), (out.stdout, out.stderr[-2000:])
+    assert float(seconds) < 10
+    assert int(lines[1]) < 300_000, f"peak RSS {int(lines[1]) // 1024} MB"

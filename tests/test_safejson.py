@@ -184,7 +184,7 @@ for line in sys.stdin:
 @pytest.mark.parametrize(
     ("line", "why"),
     [
-        ('"[" * 100_000', "JSON nested deeper than 64 levels"),
+        ('"[" * 60_000', "JSON nested deeper than 64 levels"),  # under the 64 KiB line limit
         ('\'{"type": "command", "id": \' + "9" * 5000 + \', "command": "us:seal"}\'', "number too long"),
         ('\'{"type": "command", "id": 1, "command": "us:seal", "x": NaN}\'', "NaN is not a JSON value"),
     ],

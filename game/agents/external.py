@@ -54,18 +54,26 @@ DEFAULT_TIMEOUT = 5.0
 MAX_CONSECUTIVE_TIMEOUTS = 3
 #: Seconds a program gets to exit by itself after ``end`` and the close of its stdin.
 END_GRACE = 1.0
-#: Longest line accepted from a program (characters); longer lines count as garbage.
-MAX_LINE = 1 << 20
+#: Longest line accepted from a program (characters); longer lines count as garbage. An
+#: answer is a command and a short rationale: 64 KiB is far more than any needs.
+MAX_LINE = 64 * 1024
+#: Lines a program may have written and not yet been read. A program that gets this far
+#: ahead is flooding (1.5 GB in 4 s was seen): it is stopped and the defaults are used,
+#: so the memory held for it stays under MAX_QUEUED × MAX_LINE (16 MiB).
+MAX_QUEUED = 256
 #: Event kinds recorded in ``ExternalAgent.events``.
-CRASH, TIMEOUT, GARBAGE, ILLEGAL = "crash", "timeout", "garbage", "illegal"
+CRASH, TIMEOUT, GARBAGE, ILLEGAL, FLOOD = "crash", "timeout", "garbage", "illegal", "flood"
 
 _EOF = object()  # reader -> agent: the program closed its stdout (exited)
 _TOO_LONG = object()  # reader -> agent: a line longer than MAX_LINE was skipped
 _CLOSE = object()  # agent -> writer: close the program's stdin
 
 
-def _read_lines(stream: IO[str], out: queue.Queue[object]) -> None:
-    """Reader thread: every line the program writes, then _EOF. Holds no reference to the agent."""
+def _read_lines(stream: IO[str], out: queue.Queue[object], flooded: threading.Event) -> None:
+    """Reader thread: every line the program writes, then _EOF. Holds no reference to the agent.
+
+    With MAX_QUEUED lines unread it sets `flooded` and stops reading (the agent checks the
+    flag before reading a line, so a flood is caught at once, not after the queued lines)."""
     try:
         skipping = False
         while True:
@@ -79,6 +87,9 @@ def _read_lines(stream: IO[str], out: queue.Queue[object]) -> None:
                 out.put(_TOO_LONG)
                 skipping = True
                 continue
+            if out.qsize() >= MAX_QUEUED:
+                flooded.set()
+                break  # stop reading: the closed pipe stops the program's writes too
             out.put(line)
     except (OSError, ValueError):
         pass
@@ -203,6 +214,7 @@ class ExternalAgent:
         self._dead = False  # stopped talking to the program (crash, timeouts, or closed)
         self._closed = False
         self._lines: queue.Queue[object] = queue.Queue()
+        self._flooded = threading.Event()
         self._outbox: queue.Queue[object] = queue.Queue()
         self._pushback: deque[object] = deque()
         self._finalizer: weakref.finalize[Any, Any] | None = None
@@ -268,7 +280,7 @@ class ExternalAgent:
                 log_file.close()
         proc = self.process
         assert proc.stdin is not None and proc.stdout is not None
-        threading.Thread(target=_read_lines, args=(proc.stdout, self._lines), daemon=True).start()
+        threading.Thread(target=_read_lines, args=(proc.stdout, self._lines, self._flooded), daemon=True).start()
         threading.Thread(target=_write_lines, args=(proc.stdin, self._outbox), daemon=True).start()
         # Kill the program if the agent is dropped without close(), or at interpreter exit.
         self._finalizer = weakref.finalize(self, _terminate, proc, self._outbox, 0.0)
@@ -383,6 +395,13 @@ class ExternalAgent:
         n = self.decision
         deadline = time.monotonic() + self.timeout
         while True:
+            if self._flooded.is_set():
+                why = f"more than {MAX_QUEUED} lines written ahead; using defaults for the rest of the game"
+                self._event(FLOOD, why)
+                self._stop(0.0)
+                with self._lines.mutex:
+                    self._lines.queue.clear()
+                return None
             item = self._next(deadline)
             if item is None:
                 self._timeouts += 1
@@ -398,6 +417,7 @@ class ExternalAgent:
                 self._event(CRASH, self._crash_detail())
                 self._stop(0.0)
                 return None
+
             self._timeouts = 0
             if item is _TOO_LONG:
                 self._event(GARBAGE, f"line longer than {MAX_LINE} characters")
