@@ -22,7 +22,7 @@ accel: $(STAMP)
 	@$(BIN)/wedge accel build || echo "warning: the compiled engine could not be built; the pure-Python engine will run"
 
 play: $(STAMP) accel
-	$(BIN)/wedge play
+	$(BIN)/wedge play scenarios/standard.yaml
 
 test: $(STAMP) lint accel chromium
 	$(BIN)/python -m pytest -q -n 2

@@ -270,7 +270,11 @@ def main() -> None:
     p.add_argument("what", nargs="?", choices=("all", "first-frame", "phases", "latency"), default="all")
     p.add_argument("--runs", type=int, default=7, help="fresh processes per startup figure")
     p.add_argument("--size", default="80x24", help="terminal COLSxROWS for first-frame")
-    p.add_argument("--play-args", default="", help="extra `wedge play` arguments for first-frame")
+    p.add_argument(
+        "--play-args",
+        default="scenarios/standard.yaml",
+        help="`wedge play` arguments for first-frame (a bare `wedge play` opens the start menu)",
+    )
     p.add_argument("--seats", default="", help="seats for latency (default: heuristic and ismcts AIs)")
     p.add_argument("--keys", type=int, default=40, help="key presses for latency")
     a = p.parse_args()

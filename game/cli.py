@@ -147,20 +147,38 @@ def cmd_rulebook(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    bare = args.scenario is None and args.load is None  # a bare `wedge play`: the start menu
+    interactive = not args.text and sys.stdin.isatty() and sys.stdout.isatty()
+    if bare and interactive:
+        from tui.app import run_menu
+        from tui.opening import StartOptions
+
+        return int(
+            run_menu(
+                StartOptions(
+                    as_role=args.as_role,
+                    seats=args.seats,
+                    seed=args.seed,  # None: the menu shows a fresh random seed, editable
+                    gm_passphrase=args.gm_passphrase,
+                    ask_gm_passphrase=args.gm,
+                )
+            )
+        )
+    scenario = args.scenario or str(DEFAULT_SCENARIO)
     if args.seed is None:
         # A new game gets a fresh seed (a class should not replay the same game every time);
         # it is a recorded input like any other, shown in the game and kept in the save.
         args.seed = secrets.randbelow(1_000_000) + 1
-    if args.text or not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not interactive:
         # No terminal to draw on (a pipe, CI): tell a headless random game's story instead.
-        sc = _load(args.scenario)
+        sc = _load(scenario)
         print(story(play_random(sc, args.seed).state))
         return 0
     from tui.app import run_play
 
     return int(
         run_play(
-            args.scenario,
+            scenario,
             args.as_role,
             args.seats,
             args.seed,
@@ -222,7 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
         "human seats share this terminal in turns (hot seat), and --as gm opens the facilitator's console.",
     )
     pl.add_argument(
-        "scenario", nargs="?", default=str(DEFAULT_SCENARIO), help="scenario file (default: the standard scenario)"
+        "scenario",
+        nargs="?",
+        default=None,
+        help="scenario file: starts that game at once (without it, and without --load, a start menu offers a new "
+        "game, the last autosave or a save or replay; without a terminal, the standard scenario's story)",
     )
     pl.add_argument(
         "--seed",

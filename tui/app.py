@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,10 @@ from game.errors import IllegalCommand, WedgeError
 from tui.ai import AIDriver
 from tui.catalog import PHASE_LABELS, Catalog
 from tui.heap import HeapKeeper
-from tui.opening import OpenError, open_play, open_replay
+from tui.opening import OpenError, StartOptions, open_play, open_replay
 from tui.screens.game import GameScreen
 from tui.seats import GM, GMLock, Seats, is_human
-from tui.session import LocalSession, ReplaySession, StateChanged
+from tui.session import LocalSession, ReplaySession, Session, StateChanged
 from tui.timer import DeadlineClock, PhaseTimer
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "standard.yaml"
@@ -75,6 +75,8 @@ SWITCH_INTERVAL = 0.001
 #: The AI seats' pace, set from the facilitator console (UI-side only, never in the game):
 #: play freely, play until the phase changes (then hold), or wait.
 AI_RUN, AI_STEP, AI_HOLD = "run", "step", "hold"
+#: the screen mode of a game opened from the start menu (the menu is the default mode)
+GAME_MODE = "game"
 
 
 class SessionChanged(Message):
@@ -96,12 +98,13 @@ class WedgeApp(App[int]):
 
     def __init__(
         self,
-        session: LocalSession | ReplaySession | None = None,
+        session: Session | None = None,
         seats: Seats | None = None,
         error: OpenError | None = None,
         theme: str | None = None,
         gm_passphrase: str | None = None,
         ask_gm_passphrase: bool = False,
+        menu: StartOptions | None = None,
     ) -> None:
         super().__init__()
         self.register_theme(HIGH_CONTRAST)
@@ -110,9 +113,11 @@ class WedgeApp(App[int]):
             self.animation_level = "none"
         self.heap = HeapKeeper()
         self.error = error
-        self.session: Any = session
-        self.seats = seats
-        self.catalog = Catalog(session.scenario) if session is not None else None
+        #: the start menu's options (a bare ``wedge play``): the menu is shown until a game opens
+        self.menu = menu
+        self.session: Session | None = None
+        self.seats: Seats | None = None
+        self.catalog: Catalog | None = None
         #: the clock this terminal shows: the facilitator's phase timer (a networked player's
         #: or projector's terminal shows the server's deadline instead, see tui.remote)
         self.timer: PhaseTimer | DeadlineClock = PhaseTimer()
@@ -131,9 +136,18 @@ class WedgeApp(App[int]):
         self._started = False
         self._handoff_open = False
         self._results_shown = False
-        self._unsubscribe: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
         self.refreshes = 0
         self._switch_interval = sys.getswitchinterval()
+        self._live = False  # mounted (a session opened later subscribes at once)
+        if session is not None:
+            self._take_session(session, seats)
+
+    def _take_session(self, session: Session, seats: Seats | None) -> None:
+        """Take `session` (and, for local play, its seats) as this app's game."""
+        self.session = session
+        self.seats = seats
+        self.catalog = Catalog(session.scenario)
         if isinstance(session, LocalSession) and seats is not None:
             self._apply_seats(session, seats)
             self.ai = AIDriver(self, session)
@@ -146,6 +160,8 @@ class WedgeApp(App[int]):
                 self.seat = seats.as_role
             if session.view("public")["phase"] == "over":
                 self._results_shown = True  # a finished game loaded for the debrief
+        if self._live:  # opened from the start menu: follow it from now on
+            self._unsubscribe = session.subscribe(self._on_state_changed)
 
     @staticmethod
     def _apply_seats(session: LocalSession, seats: Seats) -> None:
@@ -169,19 +185,33 @@ class WedgeApp(App[int]):
     # -- startup ------------------------------------------------------------------------
     @property
     def mode(self) -> str:
-        if self.error is not None or self.session is None:
+        """``play``, ``replay``, ``menu`` (the start menu, before a game is open) or ``error``."""
+        if self.error is not None:
             return "error"
+        if self.session is None:
+            return "menu" if self.menu is not None else "error"
         return "replay" if isinstance(self.session, ReplaySession) else "play"
+
+    @property
+    def game(self) -> Session:
+        """The session of the game on screen (screens that show a game exist only with one)."""
+        if self.session is None:
+            raise RuntimeError("no game is open")
+        return self.session
 
     def get_default_screen(self) -> Screen[Any]:
         # Screens other than the player's are imported when first needed: each import is
         # time before the first frame.
+        if self.mode == "menu" and self.menu is not None:
+            from tui.screens.start import StartScreen
+
+            return StartScreen(self.menu)
         if self.mode == "error" or self.catalog is None:
             from tui.screens.dialogs import ErrorScreen
 
             err = self.error or OpenError("Nothing to show", "no game was given")
             return ErrorScreen(err.title, err.reason)
-        if self.mode == "replay":
+        if isinstance(self.session, ReplaySession):
             from tui.screens.replay import ReplayScreen
 
             return ReplayScreen(self.catalog, self.session)
@@ -192,10 +222,11 @@ class WedgeApp(App[int]):
         return GameScreen(self.catalog)
 
     def on_mount(self) -> None:
+        self._live = True
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         if self.session is not None:
-            self._unsubscribe = self.session.subscribe(lambda e: self.post_message(SessionChanged(e)))
+            self._unsubscribe = self.session.subscribe(self._on_state_changed)
         self.set_interval(1.0, self._tick)
         self.call_after_refresh(self._after_first_frame)
 
@@ -203,7 +234,7 @@ class WedgeApp(App[int]):
         """Work that the first frame does not need: hot-seat hand-off, AI seats (their first
         repaint, which starts the AI worker), settling the heap once every screen is built.
         ``--gm`` asks for the facilitator's passphrase first."""
-        if self._ask_gm_passphrase:
+        if self._ask_gm_passphrase and self.mode != "menu":  # from the menu: once the game is chosen
             self._ask_gm_passphrase = False
             self._set_gm_passphrase()
             return
@@ -226,6 +257,44 @@ class WedgeApp(App[int]):
     async def action_quit(self) -> None:
         self.exit(return_code=1 if self.mode == "error" else 0)
 
+    # -- the start menu (a bare `wedge play`) ----------------------------------------------
+    def open_game(
+        self,
+        scenario: str | Path | None,
+        as_role: str | None,
+        seats_spec: str | None,
+        seed: int,
+        load_path: str | Path | None = None,
+        gm_passphrase: str | None = None,
+    ) -> None:
+        """Open a new game (or resume a save) chosen in the start menu and show it in place of
+        the menu; raises OpenError with the engine's reason (nothing changes then)."""
+        save_dir = self.menu.save_dir if self.menu is not None else Path("saves")
+        session, seats = open_play(scenario or DEFAULT_SCENARIO, as_role, seats_spec, seed, load_path, save_dir)
+        if seats.as_role != GM and gm_passphrase:
+            self.gm_lock.set(gm_passphrase)
+        self._take_session(session, seats)
+        ask = self._ask_gm_passphrase and seats.as_role != GM and not self.gm_lock.is_set
+        if ask:  # `wedge play --gm`: the passphrase first, then play (and hand-offs), as without the menu
+            self._ask_gm_passphrase = False
+            self._started = False  # nothing is refreshed until it is chosen (_after_first_frame)
+        self._show_game()
+        if ask:
+            self._set_gm_passphrase()
+
+    def open_replay_file(self, path: str | Path) -> None:
+        """Open a save in the replay viewer from the start menu; raises OpenError."""
+        self._take_session(open_replay(path), None)
+        self._show_game()
+
+    def _show_game(self) -> None:
+        """The game's screen replaces the menu: a screen mode of its own, so that the game's
+        stack starts at its screen as when ``wedge play SCENARIO`` opens it (Esc on the
+        facilitator console, say, never leads back to the menu)."""
+        self.add_mode(GAME_MODE, self.get_default_screen)
+        self.switch_mode(GAME_MODE)
+        self._schedule_refresh()
+
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
         self.heap.release()
@@ -235,6 +304,10 @@ class WedgeApp(App[int]):
             self._unsubscribe()
 
     # -- session changes -------------------------------------------------------------------
+    def _on_state_changed(self, event: StateChanged) -> None:
+        """The session's listener (called from whichever thread changed the game)."""
+        self.post_message(SessionChanged(event))
+
     def on_session_changed(self, message: SessionChanged) -> None:
         event = message.event
         # What the person at the keyboard did is shown at once; other seats' moves (AI) wait
@@ -268,17 +341,18 @@ class WedgeApp(App[int]):
 
     def _refresh_screens(self) -> None:
         self.refreshes += 1
+        game = self.game
         if self.catalog is not None:
-            self.catalog.learn(self.session.history)  # custom shocks' titles (tui/catalog.py)
+            self.catalog.learn(game.history)  # custom shocks' titles (tui/catalog.py)
         if self.mode == "play":
-            self._follow_game(self.session.view("public"))
+            self._follow_game(game.view("public"))
             self._update_seat()
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_game", None)
             if callable(refresh) and screen.is_mounted:
                 refresh()
         if self.mode == "play":
-            view = self.session.view("public")
+            view = game.view("public")
             if view["phase"] == "over" and not self._results_shown and self.catalog is not None:
                 from tui.screens.reveal import GameOverScreen  # results + the report hint, no toast over it
 
@@ -349,7 +423,7 @@ class WedgeApp(App[int]):
 
     # -- hot seat -------------------------------------------------------------------------
     def humans(self) -> list[str]:
-        view = self.session.view("public")
+        view = self.game.view("public")
         return [r for r, v in view["roles"].items() if is_human(str(v["controller"]))]
 
     def _update_seat(self) -> None:
@@ -361,12 +435,13 @@ class WedgeApp(App[int]):
                 self.seat = humans[0] if humans else self.seats.as_role
             return
         cur = self.seat
-        if cur in humans and self.session.legal(cur):
+        game = self.game
+        if cur is not None and cur in humans and game.legal(cur):
             return
-        roles = list(self.session.roles)
+        roles = list(game.roles)
         start = roles.index(cur) + 1 if cur in roles else 0
         for r in roles[start:] + roles[:start]:
-            if r in humans and r != cur and self.session.legal(r):
+            if r in humans and r != cur and game.legal(r):
                 self._start_handoff(r)
                 return
 
@@ -379,7 +454,7 @@ class WedgeApp(App[int]):
             refresh = getattr(screen, "refresh_game", None)
             if callable(refresh) and screen.is_mounted:
                 refresh()
-        phase = PHASE_LABELS.get(self.session.view("public")["phase"], "next").lower()
+        phase = PHASE_LABELS.get(self.game.view("public")["phase"], "next").lower()
 
         def confirmed(who: str | None) -> None:
             self._handoff_open = False
@@ -417,13 +492,14 @@ class WedgeApp(App[int]):
                     tick()
 
     def _force_waiting(self) -> None:
-        view = self.session.view("public")
+        game = self.game
+        view = game.view("public")
         if view["phase"] not in ("diplomacy", "orders"):
             return
         for role, r in view["roles"].items():
             if not r["ready"]:
                 try:
-                    self.session.submit(GM, f"gm:force:{role}")
+                    game.submit(GM, f"gm:force:{role}")
                 except IllegalCommand as exc:
                     self.notify(f"force {role}: {exc.reason}", severity="error", markup=False)
 
@@ -452,11 +528,15 @@ class WedgeApp(App[int]):
         elif self.facilitator_reachable:
             catalog = self.catalog
             # At one keyboard the console shows the public board only: the screen is shared.
-            self._as_facilitator(lambda: self.push_screen(FacilitatorScreen(catalog, full_view=False)))
+
+            def console() -> None:
+                self.push_screen(FacilitatorScreen(catalog, full_view=False))
+
+            self._as_facilitator(console)
         else:
             self.notify("The facilitator console belongs to the facilitator's seat.", severity="warning")
 
-    def _as_facilitator(self, then: Any) -> None:
+    def _as_facilitator(self, then: Callable[[], None]) -> None:
         """Ask for the facilitator's passphrase; run `then` if it is right."""
         from tui.screens.dialogs import PassphraseScreen
 
@@ -613,7 +693,7 @@ class WedgeApp(App[int]):
             yield SystemCommand("Save game", "Write the save file now", self.action_save)
             yield SystemCommand("Save game as…", "Write the game to a file of your choice", self.action_save_as)
             yield SystemCommand("Load game…", "Replace this game by a saved one", self.action_load)
-        if self.mode != "error":
+        if self.mode in ("play", "replay"):
             yield SystemCommand("After-action report", "The debrief: outcome, levers, prompts (r)", self.action_report)
         yield SystemCommand("Rules", "The rulebook", self.action_rules)
         yield SystemCommand("High-contrast theme", "Toggle the high-contrast colours (F2)", self.action_toggle_contrast)
@@ -673,6 +753,22 @@ def run_play(
         gm_passphrase=gm_passphrase,
         ask_gm_passphrase=ask_gm_passphrase,
     )
+    app.run()
+    return app.return_code or 0
+
+
+def build_menu_app(options: StartOptions | None = None, theme: str | None = None) -> WedgeApp:
+    """The app for a bare ``wedge play``: the start menu (new game, continue the autosave,
+    open a save or a replay), then the game chosen."""
+    options = options or StartOptions()
+    return WedgeApp(
+        theme=theme, menu=options, gm_passphrase=options.gm_passphrase, ask_gm_passphrase=options.ask_gm_passphrase
+    )
+
+
+def run_menu(options: StartOptions | None = None) -> int:
+    """A bare ``wedge play``: the start menu, then the game chosen there."""
+    app = build_menu_app(options)
     app.run()
     return app.return_code or 0
 

@@ -15,6 +15,7 @@ from game.compiled import Compiled, compile_scenario
 from game.describe import Describer
 from game.scenario.models import Card, Scenario, Track
 from game.state import ROLL
+from tui.names import Names
 
 CUSTOM_SHOCK = "gm:inject-custom:"
 
@@ -183,6 +184,17 @@ class Catalog:
         """Answer and outcome in one phrase, each word once ("accepted, kept", "declined")."""
         shown = self.offer_outcome(status, outcome)
         return f"{status}, {shown}" if shown and shown != "—" else status
+
+    def track_names(self, track: str) -> Names:
+        """A track's full name and its short one (the full one again when it has none)."""
+        t = self.tracks.get(track)
+        if t is None:
+            return Names(track, track)
+        return Names(t.name, t.short or t.name)
+
+    def subject_names(self, subject: str) -> Names | str:
+        """A ledger subject for a table cell: a track's full and short names, else its words."""
+        return self.track_names(subject) if subject in self.tracks else self.subject(subject)
 
     def subject(self, subject: str) -> str:
         if subject == ROLL:

@@ -31,6 +31,7 @@ from game.scenario.models import Scenario
 from game.server.client import Client, RemoteError, SyncClient
 from game.server.protocol import PUBLIC_SEAT
 from tui.app import WedgeApp
+from tui.opening import OpenError
 from tui.screens.projector import ProjectorScreen
 from tui.session import Listener, StateChanged
 from tui.timer import DeadlineClock
@@ -203,8 +204,10 @@ class RemoteApp(WedgeApp):
     Only the facilitator's token opens the console; the players' and the projector's
     terminals show the server's phase deadline where local play shows the phase timer."""
 
-    def __init__(self, session: RemoteSession | None = None, error: Any = None, theme: str | None = None) -> None:
-        super().__init__(session=session, error=error, theme=theme)  # type: ignore[arg-type]
+    def __init__(
+        self, session: RemoteSession | None = None, error: OpenError | None = None, theme: str | None = None
+    ) -> None:
+        super().__init__(session=session, error=error, theme=theme)
         self.remote = session
         self.server_clock: DeadlineClock | None = None
         if session is not None:
@@ -238,8 +241,6 @@ class RemoteApp(WedgeApp):
 
 def build_remote_app(url: str, token: str | None = None, theme: str | None = None, record: bool = False) -> RemoteApp:
     """The app for ``wedge join`` / ``wedge watch`` (an error screen if the server refuses)."""
-    from tui.opening import OpenError
-
     try:
         session = RemoteSession(url, token, record=record)
     except WedgeError as exc:

@@ -78,15 +78,24 @@ def resolve_seats(sc: Compiled, as_role: str | None, spec: str | None, view: dic
     roles = sc.role_ids
     default = default_ai()
     controllers = {r: default for r in roles}
+    recorded: dict[str, str] = {}
     if view is not None:
         recorded = {r: str(v.get("controller", HUMAN)) for r, v in view.get("roles", {}).items()}
         if any(not is_human(c) for c in recorded.values()):
             controllers.update(recorded)
+        else:
+            recorded = {}  # a game that never seated a computer: the defaults apply
     named = {role: seat.text for role, seat in parse_named_seats(spec or "", roles, humans=True).items()}
     controllers.update(named)
     if as_role is None:
         humans_named = [r for r in roles if named.get(r) == HUMAN]
-        as_role = humans_named[0] if humans_named else ("us" if "us" in roles else roles[0])
+        if humans_named:
+            as_role = humans_named[0]
+        elif recorded:  # a loaded game: the seat of the person who played it (the facilitator's if none)
+            humans = [r for r in roles if is_human(controllers[r])]
+            as_role = humans[0] if humans else GM
+        else:
+            as_role = "us" if "us" in roles else roles[0]
     if as_role != GM:
         if as_role not in roles:
             raise AgentSpecError(f"--as {as_role!r}: roles are {', '.join(roles)} (or gm for the facilitator)")

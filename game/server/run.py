@@ -21,6 +21,7 @@ from typing import TextIO
 from game.compiled import Compiled
 from game.engine import open_scenario
 from game.errors import WedgeError
+from game.server import logs
 from game.server.commands import StopRequest
 from game.server.host import GM, GameHost
 from game.server.server import WedgeServer, check_on_deadline, seat_controllers, server_game_seed
@@ -118,7 +119,7 @@ def serve_main(args: argparse.Namespace, out: TextIO | None = None, stop: StopRe
     # The event loop and the AI threads hand the interpreter lock to each other; the
     # default 5 ms hand-over would add up to that to every step.
     sys.setswitchinterval(SWITCH_INTERVAL)
-    logging.basicConfig(level=logging.WARNING, format="wedge-server: %(levelname)s %(message)s")
+    logs.install(sys.stderr)  # never blocks the event loop, even on a stderr nobody reads
     logging.getLogger("websockets").setLevel(logging.CRITICAL)  # handshake noise from port scanners etc.
     loaded: list[Compiled] = []
 

@@ -8,12 +8,14 @@ import gc
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Select
 from tui_helpers import play_app, screen_text, settle
 
-from tui.widgets.common import Column, Row, RowTable
+from tui.names import Names, fit_names, fit_text
+from tui.widgets.common import Col, Column, Row, RowTable
 from tui.widgets.diplomacy import DiplomacyPanel
 
 COLUMNS: tuple[Column, ...] = (("Name", "name", None), ("Note", "note", None), ("St", "st", 5))
@@ -216,3 +218,109 @@ def test_offer_answer_and_outcome_say_each_word_once(standard_sc: Any) -> None:
     assert c.offer_result("accepted", "broken:prc,us") == "accepted, broken by PRC, US"
     assert c.offer_outcome("declined", "declined") == "—"
     assert c.offer_outcome("pending", "") == ""
+
+
+def test_row_table_redraws_a_changed_cell_of_the_same_width() -> None:
+    """A refill that changes a cell but no column's width still shows the new cell (a card
+    added to the order reads "in order" at once, not at the next resize)."""
+
+    async def run() -> None:
+        app = TableApp(cursor=False)
+        async with app.run_test(size=(60, 6)) as pilot:
+            table = app.query_one(RowTable)
+            table.fill(COLUMNS, rows(2, note="aaaa"))
+            await pilot.pause()
+            assert "aaaa" in lines(app)[1]
+            table.fill(COLUMNS, rows(2, note="bbbb"))
+            await pilot.pause()
+            assert "bbbb" in lines(app)[1] and "aaaa" not in screen_text(app)
+            table.fill(COLUMNS, rows(4, note="bbbb"))  # more rows, same widths: all of them shown
+            await pilot.pause()
+            assert any(line.split()[:2] == ["row", "3"] for line in lines(app))
+
+    asyncio.run(run())
+
+
+FIT_COLUMNS = (
+    Col("Name", "name", min=8, grow=True),
+    Col("Track", "track", min=10),
+    Col("Turn", "turn", drop=1),
+    Col("Answer, outcome", "status", min=9, short="Outcome"),
+)
+LONG = Names("Russia's dependence on the PRC", "RU dependence")
+FIT_ROWS: list[Row] = [
+    ("a", ("Tariff carrot for verified export cuts", LONG, "1", "accepted, kept")),
+    ("b", ("Raise tariffs", Names("US–India ties", "US–India"), "2", "pending")),
+]
+#: every word the cells may show whole
+WORDS = set(" ".join(["Tariff carrot for verified export cuts", LONG.full, LONG.short, "US–India ties"]).split())
+WORDS |= {"Raise", "tariffs", "US–India", "1", "2", "accepted,", "kept", "pending"}
+
+
+@pytest.mark.parametrize("width", [100, 60, 36])
+def test_row_table_fits_its_width(width: int) -> None:
+    """Wide: the grow column takes the room left; narrow: the shrinkable columns give way (names
+    by their short form, text at a word with "…"), then the droppable ones go."""
+
+    async def run() -> None:
+        app = TableApp(cursor=False)
+        async with app.run_test(size=(width, 6)) as pilot:
+            table = app.query_one(RowTable)
+            table.fill(FIT_COLUMNS, FIT_ROWS)
+            await pilot.pause()
+            shown = lines(app)
+            assert table.virtual_size.width <= width  # nothing scrolls off to the right
+            if width == 100:
+                assert table.virtual_size.width == width  # the grow column takes the rest
+                assert LONG.full in shown[1] and "Answer, outcome" in shown[0]
+            else:
+                assert LONG.full not in shown[1]  # the short name, or less
+            if width == 36:
+                assert table.shown_columns == ["name", "track", "status"]  # the turn column went first
+            for line in shown[1:3]:
+                for word in line.split():
+                    assert word in WORDS or word.endswith("…"), f"{word!r} is cut without an ellipsis"
+
+    asyncio.run(run())
+
+
+def test_fit_text_cuts_at_a_word_with_an_ellipsis() -> None:
+    assert fit_text("Tariff carrot for verified export cuts", 40) == "Tariff carrot for verified export cuts"
+    assert fit_text("Tariff carrot for verified export cuts", 20) == "Tariff carrot for…"
+    assert fit_text("Accept strategic-stability talks", 12) == "Accept…"
+    assert fit_text("Supercalifragilistic", 8) == "Superca…"  # one word longer than the room
+    threat = Names("Russian threat perception of the US and NATO", "NATO threat (RU)")
+    assert fit_names(threat, 20) == "NATO threat (RU)"
+    assert fit_names(Names("US–India ties", "US–India"), 20) == "US–India ties"
+
+
+def test_the_key_bar_keeps_quit_and_the_main_keys_at_80x24(tmp_path: Path) -> None:
+    """Textual's footer let the keys that did not fit fall off the right edge, quit first; the
+    key bar keeps the keys that matter most on each screen, in a compact form."""
+    from textual.widgets._footer import FooterKey
+
+    from tui.app import build_play_app
+
+    def keys(app: Any) -> set[str]:
+        return {k.key for k in app.screen.query(FooterKey)}
+
+    async def run() -> None:
+        app = play_app(tmp_path, seed=7)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            shown = keys(app)
+            assert {"ctrl+q", "1", "2", "3", "4", "a", "s", "d"} <= shown, shown
+            assert "1 Board" in lines(app)[-1] and "^q Quit" in lines(app)[-1]
+            await pilot.press("p")
+            await settle(pilot, app)
+            assert {"ctrl+q", "escape", "l"} <= keys(app)
+        gm = build_play_app(as_role="gm", seats_spec="us=random", seed=7, save_dir=tmp_path / "gm")
+        async with gm.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, gm)
+            assert {"ctrl+q", "escape", "space", "n", "f", "t"} <= keys(gm), keys(gm)
+        wide = play_app(tmp_path, seed=7)
+        async with wide.run_test(size=(200, 60)) as pilot:
+            await settle(pilot, wide)
+            assert "p Projector" in lines(wide)[-1] and "^p palette" in lines(wide)[-1]  # room for every key
+
+    asyncio.run(run())

@@ -31,7 +31,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(literal(self._title), classes="dialog-title")
-            yield Static(literal(self._body) if isinstance(self._body, str) else self._body, classes="dialog-body")
+            # a long body scrolls; the buttons stay on screen (the seal dialog at 80×24)
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(literal(self._body) if isinstance(self._body, str) else self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(literal(f"{self._yes} [Enter]"), id="yes", variant="primary", compact=True)
                 yield Button(literal(f"{self._no} [Esc]"), id="no", compact=True)
@@ -63,7 +65,8 @@ class DangerConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-error"):
             yield Static(literal(self._title), classes="dialog-title")
-            yield Static(literal(self._body) if isinstance(self._body, str) else self._body, classes="dialog-body")
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(literal(self._body) if isinstance(self._body, str) else self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(literal("Cancel [Esc]"), id="no", compact=True)
                 yield Button(literal(self._yes), id="yes", variant="error", compact=True)

@@ -56,6 +56,8 @@ class FacilitatorScreen(Screen[None]):
         Binding("f1,question_mark", "app.rules", "Rules"),
         Binding("r", "app.report", "Report", show=False),
     ]
+    #: the keys the footer keeps when it is short of room, most important first (quit always)
+    FOOTER_KEEP = ("close", "toggle_pause", "step", "force", "toggle_timer", "ai_run_hold", "rules", "command_palette")
 
     def __init__(self, catalog: Catalog, full_view: bool) -> None:
         super().__init__(id="facilitator")
@@ -95,8 +97,9 @@ class FacilitatorScreen(Screen[None]):
                 yield Label("Game", classes="form-label")
                 with Horizontal(classes="form-row"):
                     yield Button("Pause/resume \\[space]", id="gm-pause", variant="warning", compact=True)
-                    yield Button("Lock/unlock diplomacy", id="gm-lock", compact=True)
                     yield Button("Force waiting \\[f]", id="gm-force", compact=True)
+                with Horizontal(classes="form-row"):
+                    yield Button("Lock/unlock diplomacy", id="gm-lock", compact=True)
                 yield Label("Computer seats (this screen only: not part of the game)", classes="form-label gm-ai")
                 with Horizontal(classes="form-row gm-ai"):
                     yield Button("One phase \\[n]", id="gm-step", variant="primary", compact=True)
@@ -126,10 +129,10 @@ class FacilitatorScreen(Screen[None]):
                 subjects = [(literal(t.name), t.id) for t in c.scenario.tracks] + [
                     (literal(f"{c.short_role(r)} capital"), f"capital.{r}") for r in c.role_ids
                 ]
-                with Horizontal(classes="form-row"):
+                with Horizontal(classes="form-row"):  # a row of its own: the full track names fit
                     yield Select(subjects, prompt="track", id="gm-subject", compact=True)
-                    yield Input(placeholder="value", id="gm-value", type="integer", compact=True)
                 with Horizontal(classes="form-row"):
+                    yield Input(placeholder="value", id="gm-value", type="integer", compact=True)
                     yield Input(placeholder="reason (required, logged)", id="gm-reason", compact=True)
                     yield Button("Override…", id="gm-override", variant="error", compact=True)
                 yield Label("Roll back to the start of a turn", classes="form-label")
@@ -155,7 +158,7 @@ class FacilitatorScreen(Screen[None]):
             bars.first().focus(scroll_visible=False)
 
     def refresh_game(self) -> None:
-        session = self.wedge.session
+        session = self.wedge.game
         if self._stepping and self.wedge.ai_pace != "step":
             self._stepping = False
             played = "✓ One phase played: the computer seats hold. n plays the next, a lets them run."
@@ -184,7 +187,7 @@ class FacilitatorScreen(Screen[None]):
 
     def tick(self) -> None:
         app = self.wedge
-        view = app.session.view("public")
+        view = app.game.view("public")
         self.query_one("#gm-clock", Static).update(Text(app.timer.text(), style="bold"))
         waiting = [r for r, v in view["roles"].items() if not v["ready"] and view["phase"] in ("diplomacy", "orders")]
         out = Text("Facilitator", style="bold")
@@ -271,7 +274,7 @@ class FacilitatorScreen(Screen[None]):
 
     def _gm(self, command: str) -> bool:
         try:
-            self.wedge.session.submit("gm", command)
+            self.wedge.game.submit("gm", command)
         except IllegalCommand as exc:
             self._report(Text(f"✗ Refused (rule {exc.rule}): {exc.reason}", style="bold"))
             return False
@@ -293,7 +296,7 @@ class FacilitatorScreen(Screen[None]):
         self.app.push_screen(DangerConfirmScreen(title, body, yes), answered)
 
     def _undo_note(self) -> str:
-        turn = self.wedge.session.view("public")["turn"]
+        turn = self.wedge.game.view("public")["turn"]
         return (
             f"To undo it, roll back to the start of turn {turn} (which also undoes everything "
             "else played since that turn began)."
@@ -304,7 +307,7 @@ class FacilitatorScreen(Screen[None]):
             self.app.pop_screen()
 
     def action_toggle_pause(self) -> None:
-        paused = self.wedge.session.view("public")["paused"]
+        paused = self.wedge.game.view("public")["paused"]
         self._gm("gm:resume" if paused else "gm:pause")
 
     def action_step(self) -> None:
@@ -312,7 +315,7 @@ class FacilitatorScreen(Screen[None]):
         app = self.wedge
         if not self.local_ai:
             return
-        view = app.session.view("public")
+        view = app.game.view("public")
         if view["phase"] == "over":
             self._fail("the game is over")
             return
@@ -333,7 +336,7 @@ class FacilitatorScreen(Screen[None]):
             return
         app = self.wedge
         app.set_ai_pace(pace)
-        paused = app.session.view("public")["paused"]
+        paused = app.game.view("public")["paused"]
         if pace == "run":
             note = "The computer seats play on" + (" once the game resumes (space)." if paused else ".")
         else:
@@ -352,7 +355,7 @@ class FacilitatorScreen(Screen[None]):
 
     def action_force(self) -> None:
         c = self.catalog
-        view = self.wedge.session.view("public")
+        view = self.wedge.game.view("public")
         waiting = [r for r, v in view["roles"].items() if not v["ready"]]
         if view["phase"] not in ("diplomacy", "orders") or not waiting:
             self._fail("no seat is being waited for")
@@ -394,7 +397,7 @@ class FacilitatorScreen(Screen[None]):
         elif bid in ("gm-run", "gm-hold"):
             self._set_pace("run" if bid == "gm-run" else "hold")
         elif bid == "gm-lock":
-            locked = self.wedge.session.view("public")["diplomacy_locked"]
+            locked = self.wedge.game.view("public")["diplomacy_locked"]
             self._gm("gm:unlock" if locked else "gm:lock")
         elif bid == "gm-force":
             self.action_force()
@@ -431,11 +434,11 @@ class FacilitatorScreen(Screen[None]):
             self._fail("a reason is required: it is written to the ledger and the log")
             return
         command = f"gm:set:{subject}:{value}:{reason}"
-        problem = self.wedge.session.explain("gm", command)
+        problem = self.wedge.game.explain("gm", command)
         if problem is not None:  # out of range, unknown track...: say so before asking
             self._report(Text(f"✗ Refused (rule {problem.rule}): {problem.reason}", style="bold"))
             return
-        view = self.wedge.session.view("public")
+        view = self.wedge.game.view("public")
         subject = str(subject)
         if subject.startswith("capital."):
             role = subject.removeprefix("capital.")
@@ -460,11 +463,11 @@ class FacilitatorScreen(Screen[None]):
             self._fail("which turn? (1 = the start of the game)")
             return
         command = f"gm:rollback:{turn}"
-        problem = self.wedge.session.explain("gm", command)
+        problem = self.wedge.game.explain("gm", command)
         if problem is not None:
             self._report(Text(f"✗ Refused (rule {problem.rule}): {problem.reason}", style="bold"))
             return
-        view = self.wedge.session.view("public")
+        view = self.wedge.game.view("public")
         body = Text()
         body.append(f"The game returns exactly to the start of turn {int(turn)}", style="bold")
         body.append(
@@ -491,7 +494,7 @@ class FacilitatorScreen(Screen[None]):
             self._fail(str(exc))
             return
         role = str(role)
-        view = self.wedge.session.view("public")
+        view = self.wedge.game.view("public")
         now = str(view["roles"][role]["controller"])
         if now == controller:
             self._fail(f"{self.catalog.role(role)} is already played by {controller}")

@@ -55,6 +55,20 @@ class GameScreen(Screen[None]):
         Binding("r", "app.report", "Report", show=False),
         Binding("ctrl+s", "app.save", "Save", show=False),
     ]
+    #: the keys the footer keeps when it is short of room, most important first (quit always)
+    FOOTER_KEEP = (
+        "tab('board')",
+        "tab('hand')",
+        "tab('diplomacy')",
+        "tab('ledger')",
+        "seal",
+        "done",
+        "add",
+        "rules",
+        "command_palette",
+        "facilitator",
+        "projector",
+    )
 
     #: Textual repaints the whole screen whenever the focus moves (each tab switch moves it);
     #: nothing drawn by the screen itself depends on the focus (focused widgets restyle
@@ -105,7 +119,7 @@ class GameScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        session = self.wedge.session
+        session = self.wedge.game
         self.catalog.learn(session.history)
         public = session.view(PUBLIC)  # a remote seat has only its own view and the public one
         self._reveal_base = len(public["history"])
@@ -248,9 +262,9 @@ class GameScreen(Screen[None]):
     def _current_view(self) -> dict[str, Any]:
         """The seat's view (the public one during a hand-off), read once per session change."""
         seat = self._seat()
-        key = (self.wedge.session.version, seat)
+        key = (self.wedge.game.version, seat)
         if key != self._view_key:
-            self._view = self.wedge.session.view(seat or "public")
+            self._view = self.wedge.game.view(seat or "public")
             self._view_key = key
         return self._view
 
@@ -284,7 +298,7 @@ class GameScreen(Screen[None]):
         for card in view["hand"]:
             targets = self.catalog.cards[card].targets
             command = f"{seat}:play:{card}" + (f":{targets[0]}" if targets else "")
-            exc = self.wedge.session.explain(seat, command)
+            exc = self.wedge.game.explain(seat, command)
             out[card] = "" if exc is None else f"{exc.reason} (rule {exc.rule})"
         return out
 
@@ -294,14 +308,14 @@ class GameScreen(Screen[None]):
         out = {}
         for o in view.get("offers", []):
             if o["to"] == seat and o["status"] == "pending":
-                exc = self.wedge.session.explain(seat, f"{seat}:accept:{o['id']}")
+                exc = self.wedge.game.explain(seat, f"{seat}:accept:{o['id']}")
                 out[o["id"]] = "" if exc is None else refusal(exc)
         return out
 
     def tick(self) -> None:
         """Update the status line (also called every second for the timer)."""
         app = self.wedge
-        view = app.session.view("public")
+        view = app.game.view("public")
         c = self.catalog
         seat = app.seat
         out = Text()
@@ -367,7 +381,7 @@ class GameScreen(Screen[None]):
         if seat is None:
             return False
         try:
-            self.wedge.session.submit(seat, command)
+            self.wedge.game.submit(seat, command)
         except IllegalCommand as exc:
             panel.show_error(refusal(exc))
             return False
@@ -428,7 +442,7 @@ class GameScreen(Screen[None]):
         seat = self._seat()
         if seat is None:
             return
-        view = self.wedge.session.view(seat)
+        view = self.wedge.game.view(seat)
         hand = self._hand()
         if view["phase"] != "orders" or view["roles"][seat]["ready"]:
             # let the engine say why (wrong phase, already sealed, paused...)

@@ -44,7 +44,7 @@ class ProjectorScreen(Screen[None]):
         self.refresh_game()
 
     def refresh_game(self) -> None:
-        view = self.wedge.session.view("public")
+        view = self.wedge.game.view("public")
         self.query_one(BoardPanel).show(view, self.wedge.thinking)
         self.query_one(LedgerPanel).show(view)
         self.tick()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -26,6 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from game.causes import parse_cause
+from game.scenario.models import Track
 from game.state import ROLL
 from tui.catalog import Catalog
 from tui.literal import literal
@@ -92,12 +94,13 @@ def _heading(text: str, note: str = "") -> Text:
     return out
 
 
-def reveal_text(c: Catalog, view: dict[str, Any], turn: int) -> Group:
-    """Everything that happened in `turn` (an adjudicated turn of `view`'s history)."""
+def reveal_text(c: Catalog, view: dict[str, Any], turn: int, width: int = 0) -> Group:
+    """Everything that happened in `turn` (an adjudicated turn of `view`'s history), for a
+    body `width` cells wide (0: any; the tracks' table then uses their full names)."""
     rec = next((h for h in view["history"] if h["turn"] == turn), None)
     if rec is None:
         return Group(Text(f"Turn {turn} has not been adjudicated yet.", style="dim"))
-    r = _Reveal(c, view, rec)
+    r = _Reveal(c, view, rec, width)
     parts: list[RenderableType] = []
     for section in (r.shocks, r.orders, r.offers, r.others, r.tracks, r.next_turn):
         parts.extend(section())
@@ -109,8 +112,9 @@ def reveal_text(c: Catalog, view: dict[str, Any], turn: int) -> Group:
 class _Reveal:
     """The sections of one turn's reveal; `used` keeps a cause from being listed twice."""
 
-    def __init__(self, c: Catalog, view: dict[str, Any], rec: dict[str, Any]) -> None:
+    def __init__(self, c: Catalog, view: dict[str, Any], rec: dict[str, Any], width: int = 0) -> None:
         self.c, self.view, self.rec = c, view, rec
+        self.width = width
         self.turn = int(rec["turn"])
         self.entries = [e for e in view["ledger"] if e["turn"] == self.turn]
         self.causes = _by_cause(self.entries)
@@ -208,6 +212,7 @@ class _Reveal:
         grid.add_column(no_wrap=True, justify="right")
         grid.add_column(no_wrap=True, justify="right")
         grid.add_column(no_wrap=True)
+        rows: list[tuple[Track, str, str, str]] = []
         for t in c.scenario.tracks:
             changes = [e for e in entries if e["subject"] == t.id]
             net = sum(e["after"] - e["before"] for e in changes)
@@ -217,13 +222,15 @@ class _Reveal:
                 if d:
                     parts.append(f"{label} {d:+d}")
             if parts:
-                grid.add_row(
-                    Text(""),
-                    literal(t.name),
-                    Text(f"{changes[0]['before']} → {changes[-1]['after']}"),
-                    Text(f"{net:+d}", style="bold"),
-                    Text(", ".join(parts), style="dim"),
-                )
+                rows.append((t, f"{changes[0]['before']} → {changes[-1]['after']}", f"{net:+d}", ", ".join(parts)))
+        # the full names where they fit beside the numbers, else the short ones
+        others = max((cell_len(a) + cell_len(b) + cell_len(d) for _, a, b, d in rows), default=0)
+        room = self.width - others - 6 if self.width else 0
+        for t, change, net_text, by_phase in rows:
+            name = t.name if not room or cell_len(t.name) <= room else (t.short or t.name)
+            grid.add_row(
+                Text(""), literal(name), Text(change), Text(net_text, style="bold"), Text(by_phase, style="dim")
+            )
         out: list[RenderableType] = [
             _heading(f"Tracks over turn {self.turn}", "(start → end, net; by orders, shocks and upkeep)")
         ]
@@ -287,6 +294,7 @@ class RevealScreen(ModalScreen[None]):
         turns = revealed_turns(view)
         self.turns = turns
         self.turn = turn if turn in turns else (turns[-1] if turns else 1)
+        self._shown_width = 0
 
     @property
     def wedge(self) -> WedgeApp:
@@ -297,22 +305,35 @@ class RevealScreen(ModalScreen[None]):
             yield Static(id="reveal-title")
             with VerticalScroll(id="reveal-scroll"):
                 yield Static(id="reveal-body")
-            yield Static(
-                "Enter/Esc: close · ←/→: earlier/later turn · ↑/↓: scroll · every change is in the Ledger tab (4)",
-                id="reveal-hint",
-            )
+            yield Static(id="reveal-hint")
 
     def on_mount(self) -> None:
         self._show()
         self.query_one("#reveal-scroll").focus()
 
-    def _show(self) -> None:
+    def on_resize(self) -> None:
+        if self._body_width() != self._shown_width:
+            self._show(keep_scroll=True)
+
+    def _body_width(self) -> int:
+        """The body's width: the box's (at most 112 cells) less its border, padding and scrollbar."""
+        return max(20, min(112, self.app.size.width) - 6)
+
+    def _hint(self) -> str:
+        if self.app.size.width >= 100:
+            return "Enter/Esc: close · ←/→: earlier/later turn · ↑/↓: scroll · every change is in the Ledger tab (4)"
+        return "Enter/Esc close · ←/→ turn · ↑/↓ scroll · Ledger: 4"
+
+    def _show(self, keep_scroll: bool = False) -> None:
+        self._shown_width = width = self._body_width()
+        update_static(self.query_one("#reveal-hint", Static), self._hint())
         title = Text(f"Revealed: turn {self.turn}", style="bold")
         if len(self.turns) > 1:
             title.append(f"  ({self.turns.index(self.turn) + 1} of {len(self.turns)} adjudicated turns)", style="dim")
         update_static(self.query_one("#reveal-title", Static), title)
-        self.query_one("#reveal-body", Static).update(reveal_text(self.catalog, self.view, self.turn))
-        self.query_one("#reveal-scroll", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#reveal-body", Static).update(reveal_text(self.catalog, self.view, self.turn, width))
+        if not keep_scroll:
+            self.query_one("#reveal-scroll", VerticalScroll).scroll_home(animate=False)
 
     def action_turn(self, delta: int) -> None:
         if self.turn not in self.turns:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +16,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from game.scenario.models import Track
 from tui.catalog import PHASE_LABELS, Catalog, sparkline
 from tui.literal import literal
-from tui.widgets.common import Column, Row, RowTable, update_static
+from tui.names import Names, fit_names, fit_text
+from tui.widgets.common import Col, Row, RowTable, update_static
 
 FILLED = ("█", "▓")  # alternate per band so bands show without colour
 EMPTY = ("░", "·")
@@ -49,8 +54,96 @@ def track_bar(
     return text
 
 
+#: a bar is at least this many cells long (a shorter one no longer shows the bands)
+MIN_BAR = 20
+#: a terminal this wide or wider may give each track two lines (see TrackList)
+TWO_LINE_MIN_WIDTH = 120
+#: eighth blocks, for the chart's partial cells: 8 levels per row
+EIGHTHS = " ▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackLayout:
+    """How every track row of a board is laid out at one width (the same for all rows, so
+    that the bars line up)."""
+
+    #: the name on a line of its own, the bar under it (height 2)
+    two_line: bool
+    #: cells for the name column (one-line rows)
+    name_w: int
+    #: cells for the band label
+    band_w: int
+    #: cells for the bar
+    bar_w: int
+    #: room for the history sparkline
+    spark: bool
+
+
+@lru_cache(maxsize=64)  # every bar asks, on every repaint: the same few widths
+def track_layout(catalog: Catalog, width: int, two_line: bool) -> TrackLayout:
+    """The rows' layout at `width` cells: the full names where they fit beside a bar of at
+    least :data:`MIN_BAR` cells, else (one line) each track's short name where its full one
+    does not fit — or, with `two_line`, the full name on a line of its own."""
+    tracks = catalog.scenario.tracks
+    full_w = max(cell_len(t.name) for t in tracks)
+    short_w = max(cell_len(t.short or t.name) for t in tracks)
+    band_w = min(24, max((cell_len(b.label) for t in tracks for b in t.bands), default=8))
+    tail = 4 + 1 + band_w + 5  # value, band, change this turn
+    spark_w = catalog.scenario.rules.turns + 2
+    if two_line:
+        bar = max(4, width - 2 - tail)
+        spark = bar - spark_w >= MIN_BAR
+        return TrackLayout(True, width - 1, band_w, bar - spark_w if spark else bar, spark)
+    name_w = min(full_w, max(short_w, width - 2 - MIN_BAR - tail))
+    bar = width - 2 - name_w - tail
+    if bar < 4:  # very narrow: the band label gives way before the bar does
+        band_w = max(6, band_w - (4 - bar))
+        bar = max(4, width - 2 - name_w - (10 + band_w))
+    spark = bar - spark_w >= MIN_BAR + 10
+    return TrackLayout(False, name_w, band_w, bar - spark_w if spark else bar, spark)
+
+
+def fits_one_line(catalog: Catalog, width: int) -> bool:
+    """Whether every track's full name fits on one line with its bar at `width`."""
+    full_w = max(cell_len(t.name) for t in catalog.scenario.tracks)
+    return track_layout(catalog, width, False).name_w >= full_w
+
+
+def track_label(t: Track, width: int) -> str:
+    """A track's name in `width` cells: the full name where it fits, else the short one (cut at
+    a word with "…" only if even that is too long, or there is none)."""
+    return fit_names(Names(t.name, t.short or t.name), width)
+
+
+class TrackList(Vertical):
+    """The track rows. Decides, for its width, whether each row takes one line or two (the full
+    name over the bar): two when the full names do not fit beside the bars on a wide screen
+    that is tall enough for two lines a track (120×30 and more)."""
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if width <= 0:
+            return
+        # Two lines a track only beside the side panel (120 columns and more: below, the board
+        # is one column and the objective would go below the fold) and when they fit the height.
+        screen = self.app.size
+        roomy = screen.width >= TWO_LINE_MIN_WIDTH and screen.height >= 2 * len(self.children) + 8
+        two_line = roomy and not fits_one_line(self.app_catalog, width)
+        self.set_class(two_line, "-two-line")
+        board = self.parent
+        if board is not None:  # two-line rows need less width: the side panel gets more
+            board.set_class(two_line, "-two-line")
+
+    @property
+    def app_catalog(self) -> Catalog:
+        board = self.parent
+        assert isinstance(board, BoardPanel)
+        return board.catalog
+
+
 class TrackBar(Widget, can_focus=True):
-    """One track on one line: name, bar, value, band, change this turn, history."""
+    """One track: name, bar, value, band, change this turn, history (on one line, or the
+    name on a line of its own when the board is narrow and the screen tall)."""
 
     BINDINGS = [
         Binding("down", "app.focus_next", "Next track", show=False),
@@ -82,32 +175,38 @@ class TrackBar(Widget, can_focus=True):
             self.value, self.start, self.history = value, start, history
             self.refresh()
 
+    @property
+    def label(self) -> str:
+        """The name as shown now (full, or short when the full one does not fit)."""
+        layout = self._layout()
+        t = self.catalog.tracks[self.track]
+        return fit_text(t.name, layout.name_w) if layout.two_line else track_label(t, layout.name_w)
+
+    def _layout(self) -> TrackLayout:
+        two_line = self.size.height >= 2
+        return track_layout(self.catalog, self.size.width or 80, two_line)
+
     def render(self) -> Text:
         c = self.catalog
         t = c.tracks[self.track]
-        width = self.size.width or 80
-        wide = width >= 90
-        name_w = 30 if wide else (24 if width >= 70 else 16)
-        band_w = 22 if wide else 14
-        band = c.band(self.track, self.value)[:band_w]
-        delta = self.value - self.start
-        delta_txt = f"{delta:+d}" if delta else ""
-        spark = ""
-        if wide and self.history:
-            spark = " " + sparkline(self.history, t.min, t.max)
-        tail_w = 4 + 1 + band_w + 5
-        bar_w = max(6, width - name_w - tail_w - len(spark) - 1)
-        out = Text(no_wrap=True, overflow="ellipsis")
+        layout = self._layout()
         source = self.styles_from
         get = source.get_component_rich_style if source is not None else (lambda _: Style())
         styles = (get("trackbar--filled"), get("trackbar--filled2"), get("trackbar--empty"))
-        out.append(f"{'▶' if self.has_focus else ' '}{t.name[: name_w - 2]:<{name_w - 1}}")
-        out.append_text(track_bar(c, self.track, self.value, bar_w, styles))
+        delta = self.value - self.start
+        out = Text(no_wrap=True, overflow="ellipsis")
+        marker = "▶" if self.has_focus else " "
+        if layout.two_line:
+            out.append(f"{marker}{self.label}\n ")
+        else:
+            out.append(f"{marker}{self.label:<{layout.name_w}} ")
+        out.append_text(track_bar(c, self.track, self.value, layout.bar_w, styles))
         out.append(f" {self.value:>3}", style="bold")
-        out.append(f" {band:<{band_w}}")
-        out.append(f" {delta_txt:>4}", style=get("trackbar--up") if delta > 0 else get("trackbar--down"))
-        if spark:
-            out.append(spark, style="dim")
+        out.append(f" {c.band(self.track, self.value):<{layout.band_w}}")
+        change = f"{delta:+d}" if delta else ""
+        out.append(f" {change:>4}", style=get("trackbar--up") if delta > 0 else get("trackbar--down"))
+        if layout.spark and self.history:
+            out.append(" " + sparkline(self.history, t.min, t.max), style="dim")
         return out
 
     def on_focus(self) -> None:
@@ -122,7 +221,8 @@ class TrackBar(Widget, can_focus=True):
 
 
 class TrackChart(Static):
-    """The selected track over the turns: one column per turn, scaled to its range, bands marked."""
+    """The selected track over the turns: one column per turn, scaled to its range (eighth
+    blocks: eight levels a row), bands marked."""
 
     def show(self, catalog: Catalog, track: str, values: list[int], height: int = 6) -> None:
         shown = (track, tuple(values), height)
@@ -137,14 +237,10 @@ class TrackChart(Static):
             bottom = t.min + span * (row - 1) / height
             line = Text(f"{round(top):>4} ┤", style="dim")
             for v in values:
-                if v >= top:
-                    line.append(" ██")
-                elif v > bottom:
-                    line.append(" ▄▄")
-                else:
-                    line.append("   ")
+                eighths = round(max(0.0, min(1.0, (v - bottom) / (top - bottom))) * 8)
+                line.append(" " + EIGHTHS[eighths] * 2)
             rows.append(line)
-        axis = Text("     └" + "".join(f"{'S' if i == 0 else i:>3}" for i in range(len(values))), style="dim")
+        axis = Text(f"{t.min:>4} └" + "".join(f"{'S' if i == 0 else i:>3}" for i in range(len(values))), style="dim")
         rows.append(axis)
         bands = " · ".join(f"{b.min}–{b.max} {b.label}" for b in t.bands)
         head = Text(f"{t.name}: ", style="bold")
@@ -153,15 +249,15 @@ class TrackChart(Static):
         update_static(self, body)
 
 
-ROLE_COLUMNS: tuple[Column, ...] = (
-    ("Role", "role", None),
-    ("Cap", "capital", None),
-    ("Hand", "hand", None),
+ROLE_COLUMNS: tuple[Col, ...] = (
+    Col("Role", "role"),
+    Col("Cap", "capital"),
+    Col("Hand", "hand"),
     # Fixed width for the status column: it flips between "deciding" and "thinking…" as AI
     # seats move, and a column sized to its content would make the table jitter.
-    ("Status", "status", 9),
-    ("Seat", "seat", None),
-    ("Objective", "objective", None),
+    Col("Status", "status", 9),
+    Col("Seat", "seat", min=6, drop=1),
+    Col("Objective", "objective", min=13, grow=True),
 )
 
 
@@ -187,11 +283,13 @@ class BoardPanel(VerticalScroll):
         self.thinking = ""
         self._bars: dict[str, TrackBar] = {}
         self._parts: dict[str, Any] = {}
+        self._tracks: TrackList | None = None
 
     def compose(self) -> ComposeResult:
         c = self.catalog
         yield Static(id="board-turn", classes="board-turn")
-        with Vertical(classes="board-tracks"):
+        self._tracks = TrackList(classes="board-tracks")
+        with self._tracks:
             for t in c.scenario.tracks:
                 self._bars[t.id] = TrackBar(c, t.id, self)
                 yield self._bars[t.id]
@@ -206,6 +304,12 @@ class BoardPanel(VerticalScroll):
             self._parts[name] = self.query_one(name)  # looked up once: queries walk the DOM
         if self._view is not None:
             self.show(self._view, self.thinking)
+
+    def on_resize(self) -> None:
+        # the terminal's height decides between one and two lines a track: a taller terminal
+        # leaves the tracks' width as it was, so they are told here
+        if self._tracks is not None and self._tracks.is_mounted:
+            self._tracks.on_resize()
 
     def on_track_bar_selected(self, event: TrackBar.Selected) -> None:
         self.selected = event.track
@@ -322,4 +426,5 @@ class BoardPanel(VerticalScroll):
 
     def _chart(self, view: dict[str, Any]) -> None:
         values = self.catalog.trajectory(view, self.selected)
-        self._parts["#board-chart"].show(self.catalog, self.selected, values)
+        height = 8 if self.app.size.height >= 50 else 6
+        self._parts["#board-chart"].show(self.catalog, self.selected, values, height)

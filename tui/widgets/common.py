@@ -9,6 +9,7 @@ thread that answers keys; so both are skipped when the content is equal.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,10 +24,70 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static, TabbedContent
 
-#: (label, key, fixed width or None for "as wide as the widest cell shown now")
-Column = tuple[str, str, int | None]
-Cell = str | Text
+from tui.names import Names, fit_names, fit_text
+
+
+class Col(NamedTuple):
+    """A table column. Only `label`, `key` and `width` are needed; the rest says how the
+    column gives way when the table is wider than the space it has (and takes space when
+    it is narrower): see :func:`fit_widths`."""
+
+    label: str
+    key: str
+    #: a fixed width, or None: as wide as the widest cell shown now
+    width: int | None = None
+    #: shrink down to this many cells when the table does not fit (0: never shrink); its
+    #: cells are then shortened deliberately (:class:`Names`, or at a word with "…")
+    min: int = 0
+    #: takes whatever width the table leaves unused (one such column per table)
+    grow: bool = False
+    #: may be left out when even the shrunk table does not fit: the highest first (0: never)
+    drop: int = 0
+    #: the header when the column is narrower than `label`
+    short: str = ""
+    #: gives way before the other shrinkable columns do (its cells have a short form)
+    first: bool = False
+
+
+#: a column: a :class:`Col`, or just (label, key, fixed width or None)
+Column = Col | tuple[str, str, int | None]
+Cell = str | Text | Names
 Row = tuple[str, tuple[Cell, ...]]
+
+
+def fit_widths(columns: Sequence[Col], natural: Sequence[int], available: int) -> list[int]:
+    """Column widths (0: the column is left out) for a table that has `available` cells
+    across, each column taking two more for its padding.
+
+    Too wide: the shrinkable columns (``min``) give way, the widest first, down to their
+    minimum; then the droppable columns (``drop``) are left out, the highest first. Too
+    narrow: the ``grow`` column takes what is left. With no room known (0) every column
+    keeps its natural width."""
+    if available <= 0:
+        return list(natural)
+    # the droppable columns, the first to go first
+    droppable = sorted((i for i, c in enumerate(columns) if c.drop > 0), key=lambda i: -columns[i].drop)
+    dropped: set[int] = set()
+    while True:
+        widths = [0 if i in dropped else w for i, w in enumerate(natural)]
+        over = sum(w + 2 for w in widths if w > 0) - available
+        while over > 0:
+            # one cell from the column that is furthest above its minimum (the `first` ones first)
+            shrinkable = [i for i, c in enumerate(columns) if c.min and widths[i] > c.min]
+            if not shrinkable:
+                break
+            i = max(shrinkable, key=lambda j: (columns[j].first, widths[j] - columns[j].min, widths[j]))
+            widths[i] -= 1
+            over -= 1
+        if over <= 0 or not droppable:
+            break
+        dropped.add(droppable.pop(0))
+
+    spare = available - sum(w + 2 for w in widths if w > 0)
+    grow = next((i for i, c in enumerate(columns) if c.grow and widths[i] > 0), None)
+    if spare > 0 and grow is not None:
+        widths[grow] += spare
+    return widths
 
 
 class WedgeTabs(TabbedContent):
@@ -72,7 +133,9 @@ class RowTable(ScrollView, can_focus=True):
 
     Column widths follow the rows shown *now* (a long value shown once, say while an AI
     seat was "thinking…", does not keep a column wide), so what the screen looks like
-    never depends on its history or on timing. The highlighted row stays on the same
+    never depends on its history or on timing — and then fit the table's width
+    (:func:`fit_widths`): the columns that may give way do, the least needed go, and the
+    widest stretches to use the room; nothing falls off the right edge. The highlighted row stays on the same
     key when it is still there after a :meth:`fill` (else the first row).
     """
 
@@ -125,9 +188,12 @@ class RowTable(ScrollView, can_focus=True):
         self.can_focus = cursor
         self.zebra_stripes = zebra_stripes
         self.cursor_row = 0
-        self._columns: tuple[Column, ...] = ()
+        self._columns: tuple[Col, ...] = ()
         self._rows: tuple[Row, ...] = ()
+        #: each column's width as wide as its widest cell, and as fitted to the table's width
+        self._natural: list[int] = []
         self._widths: list[int] = []
+        self._fitted_for = -1
         self._table_width = 0
         #: (row index or -1 for the header, style) -> the row rendered at full table width
         self._strips: dict[tuple[int, Style], Strip] = {}
@@ -139,6 +205,11 @@ class RowTable(ScrollView, can_focus=True):
         return len(self._rows)
 
     @property
+    def keys(self) -> list[str]:
+        """The rows' keys, top to bottom."""
+        return [k for k, _ in self._rows]
+
+    @property
     def highlighted_key(self) -> str | None:
         if not self.show_cursor or not 0 <= self.cursor_row < len(self._rows):
             return None
@@ -147,32 +218,64 @@ class RowTable(ScrollView, can_focus=True):
     def cell(self, row: int, column: int) -> str:
         """The plain text of one cell."""
         value = self._rows[row][1][column]
-        return value.plain if isinstance(value, Text) else value
+        return value if isinstance(value, str) else value.plain
 
     def fill(self, columns: Sequence[Column], rows: Sequence[Row]) -> bool:
         """Show exactly `rows` (key, cells) under `columns`; False (nothing done) if unchanged."""
-        new_columns, new_rows = tuple(columns), tuple(rows)
+        new_columns = tuple(c if isinstance(c, Col) else Col(*c) for c in columns)
+        new_rows = tuple(rows)
         if (new_columns, new_rows) == (self._columns, self._rows):
             return False
         keep = self.highlighted_key
         old_row = self.cursor_row
         self._columns, self._rows = new_columns, new_rows
-        self._widths = [
+        self._natural = [
             width if width is not None else max([cell_len(label), *(_cell_width(r[1][i]) for r in new_rows)])
-            for i, (label, _, width) in enumerate(new_columns)
+            for i, (label, _, width, *_) in enumerate(new_columns)
         ]
-        self._table_width = sum(w + 2 for w in self._widths)
-        self._strips.clear()
+        self._strips.clear()  # the rows changed: every line is rendered again
+        self._fitted_for = -1
+        self._fit()
         keys = [k for k, _ in new_rows]
         self.cursor_row = keys.index(keep) if keep in keys else 0
-        size = Size(self._table_width, len(new_rows) + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size  # a layout only when the table grows or shrinks
         self.refresh()
         self._scroll_to_cursor()
         if self.show_cursor and (self.cursor_row != old_row or self.highlighted_key != keep):
             self.post_message(self.RowHighlighted(self, self.cursor_row, self.highlighted_key))
         return True
+
+    def _available(self) -> int:
+        """The cells across that the rows may take (0 before the first layout)."""
+        width, height = self.size
+        if width <= 0:
+            return 0
+        if len(self._rows) + 1 > height and self.styles.overflow_y in ("auto", "scroll"):
+            width -= self.styles.scrollbar_size_vertical  # the vertical scrollbar's gutter
+        return max(0, width)
+
+    def _fit(self) -> None:
+        """Fit the columns to the width the table has now (see :func:`fit_widths`)."""
+        available = self._available()
+        if available != self._fitted_for:
+            self._fitted_for = available
+            widths = fit_widths(self._columns, self._natural, available)
+            if widths != self._widths:
+                self._widths = widths
+                self._table_width = sum(w + 2 for w in widths if w > 0)
+                self._strips.clear()
+        size = Size(self._table_width, len(self._rows) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size  # a layout only when the table grows or shrinks
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self._columns:
+            self._fit()
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns shown at this width (a narrow table leaves some out)."""
+        return [c.key for c, w in zip(self._columns, self._widths) if w > 0]
 
     # -- cursor ---------------------------------------------------------------------
     def move_cursor(self, row: int) -> None:
@@ -264,10 +367,15 @@ class RowTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def _render_row(self, index: int, style: Style) -> Strip:
-        cells: Sequence[Cell] = [c[0] for c in self._columns] if index < 0 else self._rows[index][1]
+        header = index < 0
+        cells: Sequence[Cell] = [c.label for c in self._columns] if header else self._rows[index][1]
         line = Text(style=style, no_wrap=True, end="")
-        for value, width in zip(cells, self._widths):
-            text = Text(value) if isinstance(value, str) else value.copy()
+        for column, value, width in zip(self._columns, cells, self._widths):
+            if width <= 0:
+                continue
+            if header and isinstance(value, str) and cell_len(value) > width and column.short:
+                value = column.short
+            text = _fit_cell(value, width)
             text.truncate(width, overflow="ellipsis", pad=True)
             line.append(" ")
             line.append_text(text)
@@ -276,5 +384,22 @@ class RowTable(ScrollView, can_focus=True):
         return Strip(segments, self._table_width)
 
 
+def _fit_cell(value: Cell, width: int) -> Text:
+    """A cell shortened to `width` deliberately: a :class:`Names` cell by its short form,
+    words cut at a word boundary with "…" (the style of a Text kept)."""
+    if isinstance(value, Names):
+        return Text(fit_names(value, width), style=value.style)
+    if isinstance(value, str):
+        return Text(fit_text(value, width))
+    if value.cell_len <= width:
+        return value.copy()
+    fitted = fit_text(value.plain, width)
+    out = value[: len(fitted) - 1]
+    out.append("…")
+    return out
+
+
 def _cell_width(value: Cell) -> int:
+    if isinstance(value, Names):
+        return cell_len(value.full)
     return value.cell_len if isinstance(value, Text) else cell_len(value)

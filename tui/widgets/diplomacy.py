@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,37 +14,20 @@ from textual.widgets import Button, Input, Select, Static
 
 from tui.catalog import Catalog
 from tui.literal import literal
-from tui.widgets.common import Column, Row, RowTable, update_static
+from tui.widgets.common import Col, Row, RowTable, update_static
 
-#: the table's columns other than the two card titles, with their gaps
-OTHER_COLUMNS = 40
-
-
-def columns(ask: int | None = None, give: int | None = None) -> tuple[Column, ...]:
-    """The offers table's columns; `ask`/`give`: fixed widths of the card titles (None: as wide
-    as the widest shown)."""
-    return (
-        ("#", "id", None),
-        ("Turn", "turn", None),
-        ("From", "from", None),
-        ("To", "to", None),
-        ("If you play", "ask", ask),
-        ("I play", "give", give),
-        ("Answer, outcome", "status", None),
-    )
-
-
-def card_widths(width: int, rows: list[Row]) -> tuple[int | None, int | None]:
-    """Below 120 columns the card titles share what the other columns leave (the line under
-    the table gives the highlighted offer in full), so that the answer column stays on screen."""
-    if not rows or not 0 < width < 120:
-        return None, None
-    share = max(12, (width - OTHER_COLUMNS) // 2)
-    longest = [max(cell_len(str(r[1][i])) for r in rows) for i in (4, 5)]
-    return min(share, longest[0]), min(share, longest[1])
-
-
-COLUMNS = columns()
+#: The offers table. On a narrow terminal the card titles give way first (the line under the
+#: table gives the highlighted offer in full), then the turn column goes: the answer and
+#: outcome always stay on screen.
+COLUMNS: tuple[Col, ...] = (
+    Col("#", "id"),
+    Col("Turn", "turn", drop=1),
+    Col("From", "from"),
+    Col("To", "to"),
+    Col("If you play", "ask", min=10, short="Ask"),
+    Col("I play", "give", min=10, short="Give"),
+    Col("Answer, outcome", "status", min=15, grow=True, short="Outcome"),
+)
 
 
 class DiplomacyPanel(VerticalScroll):
@@ -273,7 +255,7 @@ class DiplomacyPanel(VerticalScroll):
             )
             rows.append((str(o["id"]), cells))
             self._offer_ids.append(o["id"])
-        table.fill(columns(*card_widths(self.size.width, rows)), rows)
+        table.fill(COLUMNS, rows)
         known = self._known
         self._known = set(self._offers)
         if known is not None and self._known - known:
@@ -343,10 +325,6 @@ class DiplomacyPanel(VerticalScroll):
         decline.disabled = not can_decline
 
     # -- events ---------------------------------------------------------------------
-    def on_resize(self) -> None:
-        if self._composed:
-            self._redraw()  # the card columns are cut on a narrow terminal only
-
     def on_row_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
         if event.table.id == "dip-offers":
             event.stop()

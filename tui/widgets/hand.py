@@ -11,14 +11,17 @@ from textual.message import Message
 from textual.widgets import Button, Select, Static
 
 from tui.catalog import KIND_LABELS, Catalog
-from tui.widgets.common import Column, Row, RowTable, update_static
+from tui.names import Names
+from tui.widgets.common import Cell, Col, Row, RowTable, update_static
 
 ALL = "all"
-COLUMNS: tuple[Column, ...] = (
-    ("Card", "card", None),
-    ("Kind", "kind", None),
-    ("Cost", "cost", None),
-    ("Playable", "ok", None),
+#: on a narrow table the card titles give way first (the highlighted card is shown in full
+#: under the table), then the reasons a card cannot be played (also shown in full there)
+COLUMNS: tuple[Col, ...] = (
+    Col("Card", "card", min=18, grow=True),
+    Col("Kind", "kind", min=8),
+    Col("Cost", "cost"),
+    Col("Playable", "ok", min=11, first=True),
 )
 
 
@@ -112,8 +115,9 @@ class HandPanel(Vertical):
             if self.kind_filter != ALL and info.kind != self.kind_filter:
                 continue
             reason = self._reasons.get(card, "")
+            ok: Cell
             if self.in_order(card):
-                ok = Text("in order (u: take back)", style="bold reverse")
+                ok = Names("in order (u: take back)", "in order", style="bold reverse")
             elif not reason:
                 ok = Text("yes", style="bold")
             else:

@@ -15,18 +15,20 @@ from textual.widgets import Select, Static
 
 from tui.catalog import PHASE_LABELS, Catalog
 from tui.literal import literal
-from tui.widgets.common import Column, Row, RowTable, update_static
+from tui.widgets.common import Col, Row, RowTable, update_static
 
 ALL = "all"
 CAPITAL = "capital"
-COLUMNS: tuple[Column, ...] = (
-    ("Turn", "turn", None),
-    ("Phase", "phase", None),
-    ("What", "subject", None),
-    ("Change", "change", None),
-    ("Δ", "delta", None),
-    ("Cause", "cause", None),
-    ("Roll", "roll", None),
+#: On a narrow terminal the track names take their short form and the causes give way; then
+#: the phase column goes (the turn's reveal under the table has the phases), then the roll.
+COLUMNS: tuple[Col, ...] = (
+    Col("Turn", "turn"),
+    Col("Phase", "phase", drop=2),
+    Col("What", "subject", min=16),
+    Col("Change", "change"),
+    Col("Δ", "delta"),
+    Col("Cause", "cause", min=24, grow=True),
+    Col("Roll", "roll", drop=1),
 )
 
 
@@ -113,7 +115,7 @@ class LedgerPanel(Vertical):
             cells = (
                 str(e["turn"]),
                 PHASE_LABELS.get(e["phase"], e["phase"]),
-                c.subject(e["subject"]),
+                c.subject_names(e["subject"]),
                 f"{e['before']} → {e['after']}",
                 f"{d:+d}",
                 c.cause(e["cause"]),
