@@ -655,7 +655,7 @@ def test_a_flood_of_list_items_is_refused_fast_and_small(tmp_path: Path) -> None
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 2, out.stdout[:500]
     assert "more than 100000 YAML nodes" in lines[0]
-    assert int(lines[1]) < 400_000, f"peak RSS {int(lines[1]) // 1024} MB"  # KiB on Linux
+    assert int(lines[1]) < 800_000, f"peak RSS {int(lines[1]) // 1024} MB"  # KiB on Linux; was 3 GB
 
 
 def test_problems_are_capped_with_a_count_of_the_rest(tmp_path: Path) -> None:
