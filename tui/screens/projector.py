@@ -54,7 +54,10 @@ class ProjectorScreen(Screen[None]):
         out = Text(self.catalog.scenario.scenario.title, style="bold")
         if app.timer.running or app.timer.expired:
             out.append(f"   ⏱ {app.timer.text()}", style="bold reverse")
-        self.query_one("#projector-title", Static).update(out)
+        # The app's one-second tick can come before this screen is composed or after it
+        # is gone: then there is no title to update.
+        for title in self.query("#projector-title").results(Static):
+            title.update(out)
 
     def action_toggle_ledger(self) -> None:
         board, ledger = self.query_one(BoardPanel), self.query_one(LedgerPanel)
