@@ -21,6 +21,7 @@ still decides when it is set).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -31,6 +32,7 @@ from typing import Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
@@ -489,7 +491,10 @@ class WedgeApp(App[int]):
             for screen in self.screen_stack:
                 tick = getattr(screen, "tick", None)
                 if callable(tick) and screen.is_mounted:
-                    tick()
+                    # A screen pushed this instant may not have composed its widgets yet
+                    # (or one popped may have lost them): its next tick will show the clock.
+                    with contextlib.suppress(NoMatches):
+                        tick()
 
     def _force_waiting(self) -> None:
         game = self.game
