@@ -206,9 +206,6 @@ class Compiler:
             out.append(shift_run(tuple(run)))
         return tuple(out)
 
-    def effect(self, e: EffectKind) -> Eff:
-        return e.compile(self)
-
     # What kinds compile with, besides the id tables above (see game.kinds.ops).
     kind_index = KIND_INDEX
 

@@ -50,3 +50,11 @@ def test_importing_game_does_not_import_the_engine() -> None:
     code = "import sys, game; print('game.engine' in sys.modules, 'game.rules' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_lazy_names_are_the_engines_public_names() -> None:
+    """game.__getattr__ keeps its own list (importing the engine to read it would make
+    `import game` heavy): it must stay the engine's __all__."""
+    from game import engine
+
+    assert set(engine.__all__) == game._FACADE
