@@ -232,7 +232,10 @@ class FacilitatorScreen(Screen[None]):
         return any(isinstance(node, Select) and node.expanded for node in focused.ancestors_with_self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Single-key actions are off while a text field has the focus (its keys are typing)."""
+        """Single-key actions are off while a text field has the focus (its keys are typing);
+        Back is shown only where there is a screen to go back to (not as ``--as gm``'s root)."""
+        if action == "close":
+            return len(self.app.screen_stack) > 1
         return not (action in KEY_ACTIONS and self._typing())
 
     def on_descendant_focus(self, _: events.DescendantFocus) -> None:

@@ -64,6 +64,12 @@ class ProjectorScreen(Screen[None]):
         ledger.display = not ledger.display
         board.display = not ledger.display
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Back is offered only over another screen (not on ``wedge watch``, where it is the root)."""
+        if action == "close":
+            return len(self.app.screen_stack) > 1
+        return True
+
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
