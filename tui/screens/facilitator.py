@@ -233,9 +233,12 @@ class FacilitatorScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Single-key actions are off while a text field has the focus (its keys are typing);
-        Back is shown only where there is a screen to go back to (not as ``--as gm``'s root)."""
+        Back is shown only where there is a screen to go back to (not as ``--as gm``'s root),
+        and the computer seats' pace only where this terminal runs them (not over the network)."""
         if action == "close":
             return len(self.app.screen_stack) > 1
+        if action in ("step", "ai_run_hold") and not self.local_ai:
+            return False
         return not (action in KEY_ACTIONS and self._typing())
 
     def on_descendant_focus(self, _: events.DescendantFocus) -> None:
