@@ -135,10 +135,18 @@ def _timeline(r: Report) -> str:
             ]
             cells.append(f'<td><ul class="cells">{"".join(items)}</ul></td>' if items else "<td>—</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    reasons = ""
+    for x in r.roles:
+        why = tb.reasoning(r, x.role)
+        if why.rows:
+            note = "<p class='note'>In the seat's own words, at each decision.</p>"
+            table = _table(why, f' class="reasoning" data-role="{escape(x.role)}"')
+            reasons += f"<h3>Why {escape(x.name)} chose what it did</h3>{note}{table}"
     return (
         '<p class="note">What each role revealed each turn (cards in resolution order are in the ledger), '
         "with the offers it made or received and their outcome.</p>"
         f'<table id="timeline-grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + reasons
     )
 
 

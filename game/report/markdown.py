@@ -96,6 +96,10 @@ def _timeline(doc: _Doc, r: Report) -> None:
                 text += f" Offer received: {got}."
             items.append(text)
         doc.items(items)
+        why = tb.reasoning(r, role.role)
+        if why.rows:
+            doc.add(f"#### Why {role.name} chose what it did", "", "In the seat's own words, at each decision.", "")
+            doc.table(why)
 
 
 def render(r: Report, compact: bool = False, width: int = TEXT_WIDTH) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from game import safejson
 from game.causes import parse_cause, parse_outcome
-from game.commands import FACILITATOR, parse
+from game.commands import FACILITATOR, Command, parse
 from game.compiled import KINDS, Compiled
 from game.record import GameRecord, replay
 from game.rules import new_game
@@ -319,6 +319,20 @@ class LeverScore:
 
 
 @dataclass(frozen=True)
+class Reasoning:
+    """Why a computer seat chose a command, as it said at the time (``meta["rationales"]``
+    of the record: language-model seats write one per decision)."""
+
+    command_no: int
+    turn: int
+    phase: str
+    role: str
+    command: str  # in plain words
+    text: str
+    source: str  # "model", or "default" when the seat fell back to its default command
+
+
+@dataclass(frozen=True)
 class Prompt:
     stage: str  # "what happened" / "why" / "what would you do differently"
     text: str
@@ -356,6 +370,8 @@ class Report:
     #: seats handed out before the first role's first command (``gm:seat`` written when a
     #: game starts with AI seats): how the game was set up, not an intervention
     setup: tuple[SeatSetup, ...] = ()
+    #: the computer seats' stated reasons, in command order (empty for seats that give none)
+    reasoning: tuple[Reasoning, ...] = ()
 
     def track(self, track_id: str) -> TrackSummary:
         return next(t for t in self.tracks if t.id == track_id)
@@ -417,6 +433,26 @@ class _Names:
         if kind == "income":
             return kind, "income", "income"
         return "other", cause, _clip(cause)
+
+    def command(self, cmd: Command) -> str:
+        """A role's command in plain words (for the reasoning timeline)."""
+        verb, args = cmd.verb, cmd.args
+        if verb == "play":
+            target = f" → {short_role(args[1])}" if len(args) > 1 and args[1] else ""
+            return f"play “{self.card.get(args[0], args[0])}”{target}"
+        if verb == "unplay":
+            return f"take back “{self.card.get(args[0], args[0])}”"
+        if verb == "offer":
+            to, ask, give = args[:3]
+            return (
+                f"offer {short_role(to)}: if you play “{self.card.get(ask, ask)}”, "
+                f"I play “{self.card.get(give, give)}”"
+            )
+        if verb in ("accept", "decline"):
+            return f"{verb} offer {args[0]}"
+        if verb == "say":
+            return f"say to {short_role(args[0])}: {args[1] if len(args) > 1 else ''}"
+        return {"done": "done with diplomacy", "seal": "seal the order"}.get(verb, cmd.text)
 
     def actor(self, e: LedgerEntry, kind: str) -> str:
         if kind in ("card", "cost"):
@@ -636,6 +672,7 @@ def _facilitator_text(names: _Names, before: GameState, after: GameState, verb: 
 @dataclass
 class _Walk:
     final: GameState
+    reasoning: list[Reasoning]  # the record's rationales placed at their commands
     actions: list[FacilitatorAction]
     setup: list[SeatSetup]  # seat assignments before any role acted
     windows: dict[int, tuple[str, ...]]  # turn -> names of windows open while orders were written
@@ -656,8 +693,14 @@ def _walk(rec: GameRecord, names: _Names, verify: bool) -> _Walk:
     windows: dict[int, tuple[str, ...]] = {}
     setup: list[SeatSetup] = []
     started = False  # has a role acted yet?
+    said = _rationales(rec)
+    reasoning: list[Reasoning] = []
     for i, command, state in replay(rec, verify=verify):
         cmd = parse(command)
+        for why in said.get(i, ()):
+            if why.get("role") == cmd.actor:
+                text, source = str(why.get("text", "")), str(why.get("source", "model"))
+                reasoning.append(Reasoning(i + 1, prev.turn, prev.phase, cmd.actor, names.command(cmd), text, source))
         started = started or cmd.actor != FACILITATOR
         if cmd.actor == FACILITATOR and cmd.verb == "seat" and not started:
             setup.append(SeatSetup(i + 1, cmd.args[0], cmd.args[1].strip()))
@@ -689,7 +732,20 @@ def _walk(rec: GameRecord, names: _Names, verify: bool) -> _Walk:
         for no, turn, phase, verb, text, _ in raw
     ]
     injected = {(a.turn, shock) for a, (*_, shock) in zip(actions, raw) if shock and not a.undone}
-    return _Walk(prev, actions, setup, windows, injected)
+    return _Walk(prev, reasoning, actions, setup, windows, injected)
+
+
+def _rationales(rec: GameRecord) -> dict[int, list[dict[str, Any]]]:
+    """The record's ``meta["rationales"]`` by command index; malformed entries (a save is
+    outside input) are skipped rather than trusted."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    items = rec.meta.get("rationales")
+    if not isinstance(items, list):
+        return out
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("index"), int) and not isinstance(item["index"], bool):
+            out.setdefault(item["index"], []).append(item)
+    return out
 
 
 def _turns(
@@ -807,6 +863,7 @@ def build_report(rec: GameRecord, verify: bool = True) -> Report:
         prompts=(),
         lever_rule=lever_rule(names.role.get(lever_role(sc), lever_role(sc))),
         setup=tuple(walk.setup),
+        reasoning=tuple(walk.reasoning),
         role_names={r.id: r.name for r in model.roles},
         phases=sc.phases,
     )

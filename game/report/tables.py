@@ -148,6 +148,21 @@ def timeline(r: Report, role: str) -> Table:
     return Table(("Turn", "Cards played", "Offers made", "Offers received"), tuple(rows), (0,))
 
 
+def reasoning(r: Report, role: str) -> Table:
+    """The reasons a computer seat gave, decision by decision (empty for seats that give none)."""
+    rows = tuple(
+        (
+            str(x.turn),
+            phase(x.phase),
+            x.command,
+            x.text if x.source == "model" else f"(default: {x.text})" if x.text else "(default command)",
+        )
+        for x in r.reasoning
+        if x.role == role
+    )
+    return Table(("Turn", "Phase", "Chose", "Why"), rows, (0,))
+
+
 def facilitator(r: Report) -> Table:
     rows = tuple(
         (
