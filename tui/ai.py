@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from game.agents.base import Agent
+from game.agents.base import Agent, reason_for, reasons_given
 from game.agents.registry import KINDS, AgentSpecError, agent_class, capabilities, parse_seat, parse_spec
 from game.commands import Command
 from game.errors import IllegalCommand, WedgeError
@@ -215,9 +215,10 @@ class AIDriver:
             elif view["phase"] != phase:
                 return acted
             self.thinking = role
+            before = reasons_given(agent)
             cmd = self._decide(role, agent, view if agent.needs_view else {}, legal)
             with contextlib.suppress(IllegalCommand):  # the game moved on meanwhile: decide again
-                self.session.submit(role, cmd.text)
+                self.session.submit(role, cmd.text, reason_for(agent, before, cmd))
             acted = True
         return acted
 
@@ -227,7 +228,7 @@ class AIDriver:
         except Exception as exc:  # an agent's bug must not stop the game: take the default
             self.errors.append(f"{role}: agent failed ({type(exc).__name__}: {exc}); took the default")
             cmd = legal[-1]
-        if cmd not in legal:
+        if cmd not in legal and cmd.verb != "say":  # a message is checked when it is submitted
             self.errors.append(f"{role}: agent chose {cmd} which is not legal; took the default")
             cmd = legal[-1]
         return cmd

@@ -242,12 +242,17 @@ class LocalSession(_Notifier):
             return exc
         return None
 
-    def submit(self, seat: str, command: str) -> None:
+    def submit(self, seat: str, command: str, why: dict[str, str] | None = None) -> None:
+        """Apply `command`; `why` (a computer seat's stated reason: text, source) is kept with
+        it in the record's ``meta["rationales"]``, saved with the game."""
         cmd = parse(command)
         if cmd.actor != seat:
             raise _seat_error(seat, command)
         with self._lock:
             self._state = self._record.accept(self._state, cmd.text)
+            if why:
+                index = len(self._record.commands) - 1
+                self._record.meta.setdefault("rationales", []).append({"index": index, "role": seat, **why})
             self._autosave()
             self._notify("command", seat, cmd.text)
 

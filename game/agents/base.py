@@ -33,6 +33,27 @@ class Capabilities:
     bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
+def reason_for(agent: object, before: int, command: Command) -> dict[str, str] | None:
+    """The reason `agent` gave for `command`, if it gives reasons: agents that explain
+    themselves (language-model seats) keep ``rationales``, a list of dicts with
+    ``command``, ``text`` and ``source``, one per decision; `before` is its length
+    before the decision. A game driver stores the reason with the command it explains
+    (the record's ``meta["rationales"]``), for the reveal and the report."""
+    items = getattr(agent, "rationales", None)
+    if not isinstance(items, list):
+        return None
+    for item in reversed(items[before:]):
+        if isinstance(item, dict) and item.get("command") == command.text:
+            return {"text": str(item.get("text", "")), "source": str(item.get("source", "model"))}
+    return None
+
+
+def reasons_given(agent: object) -> int:
+    """How many reasons `agent` has given so far (the `before` of :func:`reason_for`)."""
+    items = getattr(agent, "rationales", None)
+    return len(items) if isinstance(items, list) else 0
+
+
 class Agent(Protocol):
     needs_view: bool
 
