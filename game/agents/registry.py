@@ -32,6 +32,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "ismcts": ("game.agents.ismcts", "ISMCTSAgent"),
     "external": ("game.agents.external", "ExternalAgent"),
     "pass": ("game.agents.pass_agent", "PassAgent"),
+    "llm": ("game.agents.llm", "LLMAgent"),
 }
 
 
@@ -90,20 +91,29 @@ def available_kinds(*, network: bool = False) -> list[str]:
 
 def parse_spec(text: str) -> SeatSpec:
     """``KIND[:ARG][:key=value...]`` read without importing the agent (a process that
-    only hands the spec on never needs the agent's code); :func:`parse_seat` checks it."""
+    only hands the spec on never needs the agent's code); :func:`parse_seat` checks it.
+
+    A value may itself hold colons (``base_url=http://127.0.0.1:8080/v1``): a piece
+    without ``=`` that follows a ``key=value`` piece continues that value, joined back
+    with ``:``. So a value's later parts must not contain ``=``, and ``ARG`` (which
+    comes before any parameter) still cannot hold a colon."""
     pieces = text.strip().split(":")
     kind = pieces[0].strip()
     arg = ""
     params: dict[str, str] = {}
+    last: str | None = None  # the key of the latest key=value piece
     for piece in pieces[1:]:
         if "=" in piece:
             key, _, value = piece.partition("=")
-            params[key.strip()] = value.strip()
-        elif not arg and not params:
+            last = key.strip()
+            params[last] = value
+        elif last is not None:
+            params[last] += ":" + piece
+        elif not arg:
             arg = piece
         else:
             raise AgentSpecError(f"bad agent spec {text!r}: expected KIND[:ARG][:key=value...]")
-    return SeatSpec(kind, arg, params)
+    return SeatSpec(kind, arg, {key: value.strip() for key, value in params.items()})
 
 
 def parse_seat(text: str, *, humans: bool = False) -> SeatSpec:
