@@ -21,7 +21,7 @@ from websockets.sync.client import connect
 
 from tui.web.pages import terminal_page
 from tui.web.refusals import REFUSALS, kind_of_exit
-from tui.web.server import Launch, WebSeats, parse_token
+from tui.web.server import MAX_TICKETS, Launch, WebSeats, parse_token
 
 # Nothing listens here: a tab for this game cannot start.
 DEAD_GAME = "ws://127.0.0.1:9/g/nogame"
@@ -77,6 +77,7 @@ def test_parse_token_accepts_a_token_or_a_pasted_join_line() -> None:
         (["http://127.0.0.1:8765/g/x"], "SERVER_URL must start with ws:// or wss://"),
         (["ws://127.0.0.1:8765/g/x", "--port", "70000"], "--port must be between 0 and 65535"),
         (["ws://127.0.0.1:8765/g/x", "--max-sessions", "0"], "--max-sessions must be at least 1"),
+        (["ws://127.0.0.1:8765/g/x", "--max-watchers", "0"], "--max-watchers must be at least 1"),
     ],
 )
 def test_bad_arguments_get_one_line(args: list[str], message: str) -> None:
@@ -142,6 +143,7 @@ def test_game_pages_when_the_game_server_lets_the_tab_in(live_web: tuple[Proc, s
         ("/?token=not-a-seat-71", 403, "This seat token was not accepted"),
         ("/refused/expired", 410, "This page has expired"),
         ("/refused/full", 503, "Too many game tabs are open"),
+        ("/refused/watch-full", 503, "Too many public boards are open"),
         ("/refused/failed", 500, "This game page could not be opened"),
     ],
 )
@@ -183,7 +185,7 @@ def test_a_full_server_is_503(live_web: tuple[Proc, str], game: GameServer) -> N
             with connect(f"{wss}/ws/{tickets[2]}?width=80&height=24", open_timeout=10) as three:
                 messages = list(three)
             assert messages == [json.dumps(["open_url", {"url": "/refused/full", "new_tab": False}])]
-    proc.wait_for(r"refused a seat session: 2 sessions already running")
+    proc.wait_for(r"refused a seat session \(full\): 2 seat tabs open, at most 2")
     wait_until_free(base, game.tokens["us"])
 
 
@@ -193,6 +195,56 @@ def wait_until_free(base: str, token: str, timeout: float = 20.0) -> None:
     while (status := get(base + "/?token=" + token)[0]) == 503 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert status == 200
+
+
+def test_public_boards_have_their_own_limit_and_never_fill_the_seats(game: GameServer) -> None:
+    """``/watch`` needs no token, so its tabs count against ``--max-watchers``, not the seats'
+    ``--max-sessions``: with the public boards all in use, one more board gets a 503 page
+    (and a board page handed out earlier is sent there), and a seat still opens."""
+    with web_server(game.url, "--max-sessions", "1", "--max-watchers", "2") as (proc, base):
+        wss = base.replace("http://", "ws://")
+        tickets = []
+        for _ in range(3):  # no board runs yet: three pages are handed out
+            status, page, _ = get(base + "/watch")
+            assert status == 200, page
+            tickets.append(ticket_of(page))
+        with (
+            connect(f"{wss}/ws/{tickets[0]}?width=80&height=24", open_timeout=10) as one,
+            connect(f"{wss}/ws/{tickets[1]}?width=80&height=24", open_timeout=10) as two,
+        ):
+            for board in (one, two):  # two boards run: more than --max-sessions 1
+                assert "open_url" not in str(board.recv(timeout=30))
+            # a third board: an HTML page that says why, not a terminal or a traceback
+            status, page, headers = get(base + "/watch?fontsize=20")
+            assert status == 503 and headers["Content-Type"].startswith("text/html"), page
+            assert "<h1>Too many public boards are open</h1>" in page and "--max-watchers" in page
+            assert "Seats are not affected" in page and headers["Retry-After"] == "30"
+            assert 'action="/watch"' in page and "Try again" in page
+            assert "textual.js" not in page and "Press q" not in page and "Traceback" not in page
+            # a board page handed out before the boards filled up: its websocket sends it to that page
+            with connect(f"{wss}/ws/{tickets[2]}?width=80&height=24", open_timeout=10) as three:
+                messages = list(three)
+            assert messages == [json.dumps(["open_url", {"url": "/refused/watch-full", "new_tab": False}])]
+            # the seat still opens and runs
+            status, page, _ = get(base + "/?token=" + game.tokens["us"])
+            assert status == 200, page
+            with connect(f"{wss}/ws/{ticket_of(page)}?width=80&height=24", open_timeout=10) as seat:
+                assert "open_url" not in str(seat.recv(timeout=30))
+                # the seats keep their own limit
+                status, page, _ = get(base + "/?token=" + game.tokens["russia"])
+                assert status == 503 and "Too many game tabs are open" in page
+        proc.wait_for(r"refused a watch page \(watch-full\): 2 public boards open, at most 2")
+        proc.wait_for(r"refused a watch session \(watch-full\)")
+        proc.wait_for(r"refused a seat page \(full\): 1 seat tabs open, at most 1")
+        assert "Traceback" not in proc.output() and game.tokens["us"] not in proc.output()
+
+
+def test_public_board_pages_cannot_push_out_a_seat_ticket() -> None:
+    seats = WebSeats(seat_launch=lambda token: Launch(("true",)), watch_launch=Launch(("true",)), server_url=DEAD_GAME)
+    seat = seats._issue(Launch(("true",)), "seat", "SECRET")
+    watch = [seats._issue(Launch(("true",)), "watch", None) for _ in range(MAX_TICKETS + 5)]
+    assert seat in seats.tickets and watch[-1] in seats.tickets and watch[0] not in seats.tickets
+    assert sum(t.kind == "watch" for t in seats.tickets.values()) == MAX_TICKETS
 
 
 def test_tickets_are_single_use(live_web: tuple[Proc, str], game: GameServer) -> None:

@@ -16,6 +16,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: Each browser tab runs one ``wedge join`` process (~100 MB); this caps a runaway.
 DEFAULT_MAX_SESSIONS = 40
+#: Public-board tabs (``/watch``, no token) have their own cap, so they cannot fill the seats.
+DEFAULT_MAX_WATCHERS = 32
 
 
 def add_web_parser(sub: Any) -> None:
@@ -32,7 +34,15 @@ def add_web_parser(sub: Any) -> None:
         type=int,
         default=DEFAULT_MAX_SESSIONS,
         metavar="N",
-        help=f"most browser tabs served at once (default {DEFAULT_MAX_SESSIONS})",
+        help=f"most seat tabs (opened with a token) served at once (default {DEFAULT_MAX_SESSIONS})",
+    )
+    w.add_argument(
+        "--max-watchers",
+        type=int,
+        default=DEFAULT_MAX_WATCHERS,
+        metavar="N",
+        help=f"most public-board tabs (/watch, no token) served at once, apart from the seats"
+        f" (default {DEFAULT_MAX_WATCHERS})",
     )
     w.set_defaults(func=cmd_web)
 
@@ -57,6 +67,8 @@ def cmd_web(args: argparse.Namespace) -> int:
         problem = f"--port must be between 0 and 65535 (got {args.port})"
     if problem is None and args.max_sessions < 1:
         problem = f"--max-sessions must be at least 1 (got {args.max_sessions})"
+    if problem is None and args.max_watchers < 1:
+        problem = f"--max-watchers must be at least 1 (got {args.max_watchers})"
     if problem is not None:
         print(f"wedge web: {problem}", file=sys.stderr)
         return 2
@@ -70,5 +82,6 @@ def cmd_web(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         max_sessions=args.max_sessions,
+        max_watchers=args.max_watchers,
     )
     return web.run()

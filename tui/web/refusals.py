@@ -89,9 +89,19 @@ REFUSALS: dict[str, Refusal] = {
     "full": Refusal(
         503,
         "Too many game tabs are open",
-        "This server runs a limited number of game tabs at once, and all of them are in use. Close any Wedge tab"
+        "This server runs a limited number of seat tabs at once, and all of them are in use. Close any Wedge tab"
         " you no longer need and try again in a minute; if it keeps happening, ask the facilitator (wedge web"
         " --max-sessions sets the limit).",
+        retry=True,
+        retry_after=30,
+    ),
+    "watch-full": Refusal(
+        503,
+        "Too many public boards are open",
+        "This server shows the public board in a limited number of tabs at once, and all of them are in use."
+        " Seats are not affected: with a seat token, take your seat from the start page. Close any public board"
+        " you no longer need and try again in a minute; if it keeps happening, ask the facilitator (wedge web"
+        " --max-watchers sets the limit).",
         retry=True,
         retry_after=30,
     ),

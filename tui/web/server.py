@@ -22,6 +22,11 @@ browser client, the resize/focus/input relay, file downloads):
   stays in the server's memory. The access log prints paths without query strings or
   tickets, and textual-serve's console logging (which prints local variables in
   tracebacks) is not installed, so no token reaches the log.
+
+Seat tabs and public-board tabs (``/watch``, which needs no token) have separate
+limits (``--max-sessions`` and ``--max-watchers``), and separate ticket pools, so
+that anyone who can reach the port and opens public boards cannot take a student's
+place: a full public board refuses more boards, never a seat.
 """
 
 from __future__ import annotations
@@ -54,7 +59,8 @@ log = logging.getLogger("wedge.web")
 
 #: Seconds a seat page's ticket stays valid before its websocket must connect.
 TICKET_TTL = 120.0
-#: Most tickets waiting at once (a page reloaded in a loop cannot grow memory).
+#: Most tickets of one kind (seat, watch) waiting at once: a page reloaded in a loop cannot
+#: grow memory, and public-board pages asked for in a loop cannot push out a seat's ticket.
 MAX_TICKETS = 1000
 #: Seconds a session's process gets to quit after the tab closes before it is killed.
 STOP_GRACE = 5.0
@@ -291,6 +297,7 @@ class WebSeats(Server):
         host: str = "127.0.0.1",
         port: int = 8000,
         max_sessions: int = 40,
+        max_watchers: int = 32,
         check: GameCheck | None = None,
     ) -> None:
         super().__init__("wedge", host=host, port=port, title="Wedge")
@@ -298,10 +305,13 @@ class WebSeats(Server):
         self.watch_launch = watch_launch
         self.server_url = server_url
         self.max_sessions = max_sessions
+        self.max_watchers = max_watchers
         #: asked before a game page is handed out (tests replace it)
         self.check: GameCheck = check or (lambda token: check_game(server_url, token))
         self.tickets: dict[str, Ticket] = {}
+        #: running seat tabs (at most ``max_sessions``) and public boards (``max_watchers``)
         self.sessions: set[SessionService] = set()
+        self.watchers: set[SessionService] = set()
         self.bound_port: int | None = None
 
     # --- pages -----------------------------------------------------------------
@@ -328,8 +338,9 @@ class WebSeats(Server):
         now = time.monotonic()
         for key in [k for k, t in self.tickets.items() if t.expires < now]:
             del self.tickets[key]
-        if len(self.tickets) >= MAX_TICKETS:
-            self.tickets.pop(next(iter(self.tickets)))
+        same_kind = [k for k, t in self.tickets.items() if t.kind == kind]
+        if len(same_kind) >= MAX_TICKETS:
+            del self.tickets[same_kind[0]]  # the oldest of its own kind
         ticket = secrets.token_urlsafe(18)
         self.tickets[ticket] = Ticket(launch, kind, secret, now + TICKET_TTL)
         return ticket
@@ -361,14 +372,25 @@ class WebSeats(Server):
         headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after else None
         return self._html(error_page(refusal, detail=detail, again=again), refusal.status, headers)
 
+    def _running(self, kind: str) -> set[SessionService]:
+        return self.watchers if kind == "watch" else self.sessions
+
+    def _no_room(self, kind: str) -> tuple[str, str] | None:
+        """Why no more tabs of ``kind`` (seat or watch) may start now, or None if one may.
+
+        Each kind counts against its own limit only: public boards never fill the seats.
+        """
+        if kind == "watch":
+            if len(self.watchers) >= self.max_watchers:
+                return "watch-full", f"{len(self.watchers)} public boards open, at most {self.max_watchers}"
+        elif len(self.sessions) >= self.max_sessions:
+            return "full", f"{len(self.sessions)} seat tabs open, at most {self.max_sessions}"
+        return None
+
     async def _game_page(self, token: str | None, font_size: int) -> web.Response:
         """A seat's page (``token``) or the public board's, if the game server lets the tab in."""
         kind = "watch" if token is None else "seat"
-        refusal: tuple[str, str] | None
-        if len(self.sessions) >= self.max_sessions:
-            refusal = "full", f"{len(self.sessions)} game tabs open, at most {self.max_sessions}"
-        else:
-            refusal = await self.check(token)
+        refusal = self._no_room(kind) or await self.check(token)
         if refusal is not None:
             reason, detail = refusal[0], redact(refusal[1], token)
             log.warning("refused a %s page (%s): %s", kind, reason, detail)
@@ -428,9 +450,9 @@ class WebSeats(Server):
         await websocket.prepare(request)
         if ticket is None or ticket.expires < time.monotonic():
             return await self._refuse(websocket, "expired")
-        if len(self.sessions) >= self.max_sessions:
-            log.warning("refused a %s session: %d sessions already running", ticket.kind, len(self.sessions))
-            return await self._refuse(websocket, "full")
+        if full := self._no_room(ticket.kind):
+            log.warning("refused a %s session (%s): %s", ticket.kind, *full)
+            return await self._refuse(websocket, full[0])
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         service = SessionService(
@@ -441,8 +463,9 @@ class WebSeats(Server):
             close=websocket.close,
             download_manager=self.download_manager,
         )
-        self.sessions.add(service)
-        log.info("%s session opened (%d running)", ticket.kind, len(self.sessions))
+        running = self._running(ticket.kind)
+        running.add(service)
+        log.info("%s session opened (%d running)", ticket.kind, len(running))
         try:
             await service.start(width, height)
             relay = asyncio.create_task(self._relay(websocket, service))
@@ -457,12 +480,12 @@ class WebSeats(Server):
             log.warning("%s session failed: %s", ticket.kind, reason)
         finally:
             await service.stop()
-            self.sessions.discard(service)
+            running.discard(service)
             with contextlib.suppress(Exception):
                 await websocket.close()
             if service.started and service.returncode not in (0, None):
                 log.warning("%s session exited with code %s: %s", ticket.kind, service.returncode, service.last_error())
-            log.info("%s session closed (%d running)", ticket.kind, len(self.sessions))
+            log.info("%s session closed (%d running)", ticket.kind, len(running))
         return websocket
 
     async def _relay(self, websocket: web.WebSocketResponse, service: SessionService) -> None:
@@ -473,7 +496,7 @@ class WebSeats(Server):
             log.warning("closed a tab that sent a malformed frame")
 
     async def on_shutdown(self, app: web.Application) -> None:
-        for service in list(self.sessions):
+        for service in [*self.sessions, *self.watchers]:
             service.kill()
 
     # --- running ---------------------------------------------------------------
