@@ -83,11 +83,23 @@ def wedge_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "game.cli", *args]
 
 
-def start_server(db: Path, *args: str, port: int = 0, timeout: float = 30.0) -> ServerProc:
-    """Start ``wedge serve --port PORT --db DB ARGS...`` and wait for its announcement."""
+def start_server(
+    db: Path,
+    *args: str,
+    port: int = 0,
+    timeout: float = 30.0,
+    launcher: list[str] | None = None,
+    read_stderr: bool = True,
+) -> ServerProc:
+    """Start ``wedge serve --port PORT --db DB ARGS...`` and wait for its announcement.
+
+    ``launcher`` replaces ``python -m game.cli`` (it gets the same arguments). With
+    ``read_stderr=False`` nothing ever reads the server's stderr pipe (``proc.stderr``).
+    """
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db), *args]
     proc = subprocess.Popen(
-        wedge_cmd("serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db), *args),
+        [*launcher, *serve] if launcher else wedge_cmd(*serve),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -98,7 +110,8 @@ def start_server(db: Path, *args: str, port: int = 0, timeout: float = 30.0) -> 
     lines: queue.Queue[str | None] = queue.Queue()
     errs: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
-    threading.Thread(target=_pump, args=(proc.stderr, errs), daemon=True).start()
+    if read_stderr:
+        threading.Thread(target=_pump, args=(proc.stderr, errs), daemon=True).start()
     end = time.monotonic() + timeout
     while True:
         try:
@@ -108,7 +121,7 @@ def start_server(db: Path, *args: str, port: int = 0, timeout: float = 30.0) -> 
             raise AssertionError(f"server did not start; printed {sp.lines}") from None
         if line is None:
             proc.wait(5)
-            while True:
+            while read_stderr:
                 e = errs.get(timeout=5)
                 if e is None:
                     break
