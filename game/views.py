@@ -534,6 +534,7 @@ def _order_json(sc: Compiled, order: Order) -> list[dict[str, str]]:
 
 
 def history_json(sc: Compiled, history: tuple[TurnRecord, ...]) -> list[dict[str, Any]]:
+    """The history as the views' JSON shows it (fresh lists and dicts)."""
     roles = sc.role_ids
     return [
         {
@@ -555,7 +556,8 @@ _LEDGER_DICTS: dict[LedgerEntry, dict[str, Any]] = {}
 _LEDGER_CACHE_MAX = 20_000  # about a hundred games: at most a few MiB, flat over any batch
 
 
-def _ledger_json(ledger: tuple[LedgerEntry, ...]) -> list[dict[str, Any]]:
+def ledger_json(ledger: tuple[LedgerEntry, ...]) -> list[dict[str, Any]]:
+    """The ledger as the views' JSON shows it (fresh dicts, copied from the cache)."""
     cache = _LEDGER_DICTS
     if len(cache) > _LEDGER_CACHE_MAX:
         cache.clear()
@@ -603,7 +605,7 @@ def _public_json(v: PublicView) -> dict[str, Any]:
             for i, r in enumerate(roles)
         },
         "history": history_json(sc, v.history),
-        "ledger": _ledger_json(v.ledger),
+        "ledger": ledger_json(v.ledger),
         "results": results(sc, v.met) if v.phase == OVER else None,
     }
 
