@@ -116,3 +116,73 @@ def test_views_equal_the_reference_for_every_state(
         assert_views_match(s)
         states += 1
     assert s.over and states > 30
+
+
+# ------------------------------------------------------------- across processes
+
+
+def _mid_game(sc: Compiled) -> GameState:
+    s = next(s for s in game_states(sc, 9, "", False) if s.phase == ORDERS and s.turn == 2)
+    return s
+
+
+def test_a_record_pickles_without_its_scenario_and_finds_it_again(standard_sc: Compiled) -> None:
+    import pickle
+
+    from game.views import facilitator_record, public_record, role_record
+
+    s = _mid_game(standard_sc)
+    for record in (role_record(s, 1), public_record(s), facilitator_record(s)):
+        data = pickle.dumps(record)
+        assert len(data) < 20_000, "the compiled scenario is not pickled along"
+        again = pickle.loads(data)
+        assert type(again) is type(record) and again.sc is record.sc
+        assert again.to_json() == record.to_json()
+
+
+def test_hosted_agents_decide_as_in_process_from_the_pickled_record(standard_sc: Compiled) -> None:
+    """The terminal UI's agent host (another process) gets the record pickled, and its
+    ISMCTS agent decides exactly as the same agent in this process."""
+    import pickle
+
+    from game.agents.ismcts import ISMCTSAgent
+    from game.views import role_record
+    from tui.agent_host import AgentHost
+
+    sc = standard_sc
+    s = _mid_game(sc)
+    role = next(r for r in range(len(sc.role_ids)) if not s.ready[r])
+    rid, legal = sc.role_ids[role], legal_actions(s, role)
+    params = {"iterations": "30"}
+    local = ISMCTSAgent.from_spec(sc, rid, 77, "", params).act(role_record(s, role), legal)
+    host = AgentHost(pickle.dumps(sc.model))
+    try:
+        spec = ("game.agents.ismcts", "ISMCTSAgent", rid, 77, "", params)
+        assert host.act("k", spec, role_record(s, role), legal) == local
+    finally:
+        host.close()
+
+
+def test_server_search_workers_decide_as_in_process_from_the_pickled_record(standard_sc: Compiled) -> None:
+    """The server's worker process gets the record pickled and compiles the scenario
+    before it unpickles it."""
+    import asyncio
+
+    from game.server.agents import AIPool, decide
+    from game.server.server import scenario_json
+    from game.views import role_record
+
+    sc = standard_sc
+    s = _mid_game(sc)
+    role = next(r for r in range(len(sc.role_ids)) if not s.ready[r])
+    rid, legal = sc.role_ids[role], legal_actions(s, role)
+    controller = "ismcts:iterations=30"
+    local = decide(sc, rid, controller, 78, role_record(s, role), legal)
+    pool = AIPool()
+    try:
+        made = asyncio.run(
+            pool.decide(sc, scenario_json(sc.model), "g", rid, controller, 78, role_record(s, role), legal)
+        )
+    finally:
+        pool.close()
+    assert made == local
