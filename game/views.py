@@ -14,7 +14,7 @@ Hidden until the reveal (§6.7, §5): other roles' hands, pending orders and off
 between other roles. Hidden always: deck order, the random stream, messages between
 other roles.
 
-**Records.** A view is a frozen, slotted dataclass built from the state, holding the
+**Records.** A view is a frozen, slotted record built from the state, holding the
 engine's own indexed values: tuples of ints (tracks, capital, card and role indices) and
 the state's own immutable records (:class:`~game.state.LedgerEntry`,
 :class:`~game.state.Offer`, :class:`~game.state.Message`,
@@ -34,6 +34,14 @@ given the public record cannot leak one; an agent's ``act`` is typed to take a
 so); and code that needs only the public board (the heuristic agent's
 :class:`~game.agents.determinize.Board`, the RL encoder's public segments, the
 server) takes a ``PublicView`` and works with any of the three.
+
+Why plain classes with ``__slots__`` and ``Final`` fields rather than
+``@dataclass(frozen=True, slots=True)``: compiled with mypyc, a frozen dataclass is
+still built by the ``__init__`` the dataclasses module generates, which sets each of
+the ~30 fields through ``object.__setattr__`` — about 4 µs a record, ten times the rest
+of the work. A native class with ``Final`` attributes is built in about 0.2 µs and its
+fields cannot be set or deleted from anywhere; the pure-Python engine gets the same
+read-only guarantee from a ``__setattr__`` that refuses (see ``_pure_init``).
 
 **Exact public facts.** The records keep what the public can know exactly, so that a
 determinization (:mod:`game.agents.determinize`) loses nothing:
@@ -60,8 +68,8 @@ wire, the TUI and external programs. :func:`role_view`, :func:`public_view` and
 fresh dict each call (nothing a receiver does to it reaches the record or another
 view): compiled, about 25 µs for a role mid-way through a standard game and 60 µs at
 its end, most of it the ledger and history (see ``_LEDGER_DICTS``), where building the
-record takes 0.4 µs. Callers that need JSON often (an agent
-that sends it to a model) should build it once per decision.
+record takes 0.4 µs. An agent that needs the JSON (to send it to a model) should build
+it once per decision.
 
 **Pickling.** Records cross process boundaries (the terminal UI's agent host, the
 server's search worker) pickled *without* their compiled scenario: only its content
@@ -374,9 +382,8 @@ def _pure_init(cls: type) -> Any:
 
 if not hasattr(PublicView, "__mypyc_attrs__"):
     # Compiled, the records are native classes whose Final attributes cannot be set or
-    # deleted at all (and building one costs about 0.2 µs, against about 4 µs for a
-    # frozen dataclass, whose generated __init__ sets each field through
-    # object.__setattr__). The pure-Python engine gets the same guarantee from these.
+    # deleted at all (see the module docstring). The pure-Python engine gets the same
+    # guarantee from these.
     for _cls in (PublicView, RoleView, FacilitatorView):
         _cls.__init__ = _pure_init(_cls)  # type: ignore[method-assign]
         _cls.__setattr__ = _read_only  # type: ignore[method-assign]
