@@ -36,7 +36,7 @@ class Timed:
         self.needs_view = inner.needs_view
         self.cpu = 0.0
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: Any, legal: list[Command]) -> Command:
         start = time.process_time()
         try:
             return self.inner.act(view, legal)

@@ -74,6 +74,18 @@ def _remember(key: str, build: Callable[[], Compiled]) -> Compiled:
         return hit
 
 
+def remember(sc: Compiled) -> Compiled:
+    """Keep `sc` in the cache (if no copy of it is there yet) and return the cached copy."""
+    return _remember(sc.content_hash, lambda: sc)
+
+
+def known(key: str) -> Compiled | None:
+    """The compiled scenario of content hash `key`, if this process has it (unpickled
+    view records find their scenario here: see :mod:`game.views`)."""
+    with _lock:
+        return _by_hash.get(key)
+
+
 def compiled(model: Scenario) -> Compiled:
     """`model` compiled, shared with every other copy of the same scenario content."""
     return _remember(content_hash(model), lambda: compile_scenario(model))

@@ -13,9 +13,10 @@ from game.commands import Command
 from game.compiled import Compiled
 from game.rules import apply_fast, legal_actions, menus, new_game
 from game.state import OVER, GameState
-from game.views import role_view
+from game.views import role_record
 
-_EMPTY: dict[str, Any] = {}
+#: What an agent that declares ``needs_view = False`` is passed instead of its view.
+NO_VIEW: Any = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def play(sc: Compiled, seed: int, agents: Sequence[Agent], record: bool = True) 
                 legal = legal_actions(s, role)
                 if not legal:
                     break
-                cmd: Command = agent.act(role_view(s, role) if needs_view else _EMPTY, legal)
+                cmd: Command = agent.act(role_record(s, role) if needs_view else NO_VIEW, legal)
                 if record:
                     commands.append(cmd)
                 s = apply_fast(s, cmd)

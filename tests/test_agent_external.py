@@ -20,7 +20,7 @@ from game.rules import apply_fast, legal_actions, new_game
 from game.simulate import Played, play
 from game.state import OVER
 from game.victory import evaluate
-from game.views import role_view
+from game.views import role_record, role_view
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "agents" / "simple_agent.py"
@@ -202,7 +202,7 @@ def test_close_without_playing_and_context_manager(standard_sc: Compiled, no_lef
     s = new_game(standard_sc, 1)
     with ExternalAgent([sys.executable, str(EXAMPLE)], "us", 1, {"cards": []}) as agent:
         no_leftovers.append(agent)
-        cmd = agent.act(role_view(s, "us"), legal_actions(s, 0))
+        cmd = agent.act(role_record(s, "us"), legal_actions(s, 0))
         assert cmd in legal_actions(s, 0)
         proc = agent.process
         assert proc is not None and proc.poll() is None
@@ -214,7 +214,7 @@ def test_dropped_agent_is_killed(standard_sc: Compiled, tmp_path: Path) -> None:
     """Without close(), the process dies when the agent is garbage-collected."""
     s = new_game(standard_sc, 1)
     agent = ExternalAgent(shlex.split(script(tmp_path, "hang.py", HANG)), "us", 1, {}, timeout=0.05)
-    assert default_command(legal_actions(s, 0)) == agent.act(role_view(s, "us"), legal_actions(s, 0))
+    assert default_command(legal_actions(s, 0)) == agent.act(role_record(s, "us"), legal_actions(s, 0))
     proc = agent.process
     assert proc is not None and proc.poll() is None
     del agent
@@ -321,7 +321,8 @@ def test_a_flooding_agent_is_stopped_in_bounded_memory(tmp_path: Path) -> None:
     code = f"""
 import resource, time
 from game.agents.registry import build_agents, parse_seats, parse_seat
-from game.engine import open_scenario, legal_actions, new_game, role_view
+from game.engine import open_scenario, legal_actions, new_game
+from game.views import role_record
 sc = open_scenario({str(ROOT / "scenarios" / "standard.yaml")!r})
 seats = parse_seats("", sc)
 seats["us"] = parse_seat({("external:" + cmd + ":timeout=5")!r})
@@ -331,7 +332,7 @@ legal = legal_actions(s, 0)
 start = time.monotonic()
 with agent:
     for _ in range(400):
-        agent.act(role_view(s, 0), legal)
+        agent.act(role_record(s, 0), legal)
         if any(e["kind"] == "flood" for e in agent.events):
             break
     stopped = agent.process is None or agent.process.poll() is not None

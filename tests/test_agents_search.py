@@ -6,15 +6,14 @@
 * agent specs with unknown parameters are refused with the list of parameters;
 * determinizations agree with the view they were built from, conserve cards and
   can be played to the end;
-* agents work from exactly the view (a frozen plain-data copy), never the state;
+* agents work from exactly the view (a record of plain immutable values), never the state;
 * a heuristic US beats a random US on average (a smoke test, not a statistical one).
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import random
-import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,31 +32,42 @@ from game.rules import apply_fast, legal_actions, new_game, pending_roles
 from game.simulate import agent_seed, play
 from game.state import GameState
 from game.victory import evaluate
-from game.views import role_view
+from game.views import FIELDS, PublicView, RoleView, audience, role_record, role_view
 
 
-def freeze(value: Any) -> Any:
-    """Read-only plain data: mappings become mappingproxies, lists become tuples."""
-    if isinstance(value, dict):
-        return types.MappingProxyType({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(freeze(v) for v in value)
-    return value
+def fields(view: PublicView) -> dict[str, Any]:
+    return {name: getattr(view, name) for name in FIELDS[audience(view)]}
+
+
+def assert_plain(value: Any, where: str) -> None:
+    """Immutable plain values all the way down: ints, strings, bools and tuples (the
+    state's own records are tuples too), but never a GameState (nor, inside one, the
+    compiled scenario, which no plain value can hold)."""
+    assert not isinstance(value, GameState), where
+    if isinstance(value, tuple):
+        for i, x in enumerate(value):
+            assert_plain(x, f"{where}[{i}]")
+    else:
+        assert value is None or isinstance(value, int | str | float), f"{where}: {type(value).__name__}"
 
 
 class Guarded:
-    """Hands the wrapped agent a frozen JSON round-trip of the view (nothing but plain
-    data can survive it) and checks every answer is one of the legal commands."""
+    """Checks that the wrapped agent is handed its role's view record and nothing else
+    (every field plain immutable data, the compiled scenario aside), hands it a copy
+    that went through pickle, and checks every answer is one of the legal commands."""
 
     def __init__(self, inner: Agent) -> None:
         self.inner = inner
         self.needs_view = True
         self.commands: list[str] = []
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
-        plain = json.loads(json.dumps(view))
-        assert plain == view, "views are plain JSON data"
-        cmd = self.inner.act(freeze(plain), list(legal))
+    def act(self, view: RoleView, legal: list[Command]) -> Command:
+        assert type(view) is RoleView
+        for name in FIELDS["role"]:
+            assert_plain(getattr(view, name), name)
+        copy = pickle.loads(pickle.dumps(view))
+        assert copy.to_json() == view.to_json()
+        cmd = self.inner.act(copy, list(legal))
         assert cmd in legal, f"{cmd.text} is not legal here"
         self.commands.append(cmd.text)
         return cmd
@@ -112,6 +122,7 @@ def test_agents_decide_from_the_view_alone(standard_sc: Compiled) -> None:
     rnd.shuffle(pool)
     alt = s._replace(hands=s.hands[:2] + (tuple(pool[:5]),) + s.hands[3:], seed=s.seed + 1, rng=s.rng + 7)
     assert role_view(alt, 0) == role_view(s, 0)
+    assert fields(role_record(alt, 0)) == fields(role_record(s, 0))
     for make in (
         lambda: HeuristicAgent.from_spec(sc, "us", 9, "", {}),
         lambda: ISMCTSAgent.from_spec(sc, "us", 9, "", {"iterations": "16"}),
@@ -119,7 +130,7 @@ def test_agents_decide_from_the_view_alone(standard_sc: Compiled) -> None:
         picks = []
         for state in (s, alt):
             agent = Guarded(make())
-            picks.append(agent.act(role_view(state, 0), legal_actions(state, 0)))
+            picks.append(agent.act(role_record(state, 0), legal_actions(state, 0)))
         assert picks[0] == picks[1]
 
 
@@ -257,11 +268,14 @@ def test_determinizations_match_the_view(standard_sc: Compiled) -> None:
     rnd = random.Random(7)
     for i, s in enumerate(random_states(sc, 12, 1)):
         for r in range(len(sc.role_ids)):
-            view = role_view(s, r)
-            d = determinize(sc, view, rnd.randrange(2**62))
-            seen = role_view(d, r)
-            assert seen.pop("ledger") == [] and view.pop("ledger") is not None
-            assert seen == view, f"state {i}, role {sc.role_ids[r]}"
+            view = role_record(s, r)
+            d = determinize(view, rnd.randrange(2**62))
+            seen = fields(role_record(d, r))
+            expected = fields(view)
+            assert seen.pop("ledger") == () and expected.pop("ledger") is not None
+            assert seen == expected, f"state {i}, role {sc.role_ids[r]}"
+            # the public facts the dict view left to inference are exact now
+            assert (d.shock_status, d.shock_delta, d.revealed) == (s.shock_status, s.shock_delta, s.revealed)
             assert d.hands[r] == s.hands[r]
             assert d.orders[r] == s.orders[r]
             assert conserved(d)
@@ -279,7 +293,7 @@ def test_determinizations_play_to_the_end(standard_sc: Compiled) -> None:
     states = random_states(sc, 6, 2)
     for s in rnd.sample(states, 25):
         r = rnd.randrange(len(sc.role_ids))
-        d = determinize(sc, role_view(s, r), rnd.randrange(2**62))
+        d = determinize(role_record(s, r), rnd.randrange(2**62))
         while not d.over:
             role = rnd.choice(pending_roles(d))
             d = apply_fast(d, rnd.choice(legal_actions(d, role)))
@@ -290,11 +304,11 @@ def test_determinizations_play_to_the_end(standard_sc: Compiled) -> None:
 def test_determinizations_vary_hidden_cards_only(standard_sc: Compiled) -> None:
     sc = standard_sc
     s = new_game(sc, 4)
-    view = role_view(s, 0)
-    samples = [determinize(sc, view, k) for k in range(20)]
+    view = role_record(s, 0)
+    samples = [determinize(view, k) for k in range(20)]
     assert len({d.hands[1] for d in samples}) > 1, "other hands are sampled"
     assert {d.hands[0] for d in samples} == {s.hands[0]}
-    assert determinize(sc, view, 3) == determinize(sc, view, 3)
+    assert determinize(view, 3) == determinize(view, 3)
 
 
 def test_sealed_orders_are_sampled_legally(standard_sc: Compiled) -> None:
@@ -306,12 +320,12 @@ def test_sealed_orders_are_sampled_legally(standard_sc: Compiled) -> None:
         legal = [c for c in legal_actions(s, r) if c.verb == "play"]
         s = apply_fast(s, legal[0])
         s = apply_fast(s, Command(sc.role_ids[r], "seal"))
-    view = role_view(s, 0)
-    assert view["my_order"] == [] and view["roles"]["russia"]["ready"]
-    orders = {determinize(sc, view, k).orders[1] for k in range(30)}
+    view = role_record(s, 0)
+    assert view.my_order == () and view.ready[1]
+    orders = {determinize(view, k).orders[1] for k in range(30)}
     assert len(orders) > 1
     for k in range(30):
-        d = determinize(sc, view, k)
+        d = determinize(view, k)
         assert d.orders[3] == ()  # not sealed yet: nothing known, nothing sampled
         assert [c for c, _ in d.orders[1]] == [c for c, _ in d.orders[1] if c in d.hands[1]]
 

@@ -10,7 +10,7 @@ from game.agents.pacing import waits_for_answers
 from game.compiled import Compiled
 from game.rules import apply, legal_actions
 from game.state import ORDERS, GameState
-from game.views import role_view
+from game.views import role_record
 
 US, PRC = 0, 2
 CURB, CARROT = "prc-curb-dual-use-exports", "us-tariff-carrot"
@@ -49,7 +49,7 @@ def test_the_heuristic_agent_keeps_a_bargain_a_person_accepted(standard_sc: Comp
         agent = HeuristicAgent.from_spec(standard_sc, "prc", 5, "", {})
         played = []
         while not s.ready[PRC]:
-            cmd = agent.act(role_view(s, PRC), legal_actions(s, PRC))
+            cmd = agent.act(role_record(s, PRC), legal_actions(s, PRC))
             played.append(cmd.text)
             s = apply(s, cmd)
         assert (f"prc:play:{CURB}" in played) is keeps, played

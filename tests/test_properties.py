@@ -35,7 +35,16 @@ from game.hashing import state_hash
 from game.record import parse_save, record_from_commands, replay
 from game.rules import apply, apply_fast, legal_actions, new_game, pending_roles
 from game.state import DIPLOMACY, ORDERS, OVER, GameState
-from game.views import facilitator_view, public_view, role_view
+from game.views import (
+    FIELDS,
+    PublicView,
+    audience,
+    facilitator_view,
+    public_record,
+    public_view,
+    role_record,
+    role_view,
+)
 
 FORBIDDEN_KEYS = {"hands", "pending_orders", "seed", "rng", "checkpoints", "decks"}
 
@@ -144,13 +153,24 @@ def check_views(s: GameState, viewer: int, rnd: random.Random, alter: bool = Tru
     assert {o["id"] for o in v["offers"]} == {o.id for o in s.offers if viewer in (o.frm, o.to)}
     if not alter or s.phase not in (DIPLOMACY, ORDERS):
         return
+    record = _fields(role_record(s, viewer))
+    public_fields = _fields(public_record(s))
     for q in range(len(sc.role_ids)):
         alt = hide_from(s, viewer, q, rnd)
         assert dump(public_view(alt)) == public, f"public view shows something hidden of {sc.role_ids[q]}"
+        assert _fields(public_record(alt)) == public_fields, f"public record holds something hidden of {q}"
         if q != viewer:
             assert dump(role_view(alt, viewer)) == mine, (
                 f"{sc.role_ids[viewer]}'s view shows something hidden of {sc.role_ids[q]}"
             )
+            # the typed record too, field by field (it has fields the JSON does not show)
+            assert _fields(role_record(alt, viewer)) == record, (
+                f"{sc.role_ids[viewer]}'s view record holds something hidden of {sc.role_ids[q]}"
+            )
+
+
+def _fields(view: PublicView) -> dict[str, object]:
+    return {name: getattr(view, name) for name in FIELDS[audience(view)]}
 
 
 _hidden_cache: dict[int, set[str]] = {}

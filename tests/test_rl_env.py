@@ -22,6 +22,7 @@ from game.rl.env import STANDARD_SCENARIO  # noqa: E402
 from game.rules import apply_fast, legal_actions, menus, new_game, pending_roles  # noqa: E402
 from game.state import DIPLOMACY, ORDERS, GameState  # noqa: E402
 from game.victory import evaluate, scores  # noqa: E402
+from game.views import role_record  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -284,12 +285,12 @@ def test_observation_never_shows_what_is_hidden_from_the_role(raw: WedgeEnv, sta
             if s.phase not in (DIPLOMACY, ORDERS):
                 continue
             for viewer in range(len(standard_sc.role_ids)):
-                mine = enc.encode(s, viewer)
+                mine = enc.encode(role_record(s, viewer))
                 mask = table.mask(s, viewer)
                 for what, alt in _alternatives(s, viewer, rnd):
-                    assert np.array_equal(enc.encode(alt, viewer), mine), f"observation shows {what}"
+                    assert np.array_equal(enc.encode(role_record(alt, viewer)), mine), f"observation shows {what}"
                     fresh._cache = None
-                    assert np.array_equal(fresh.encode(alt, viewer), mine), f"observation shows {what}"
+                    assert np.array_equal(fresh.encode(role_record(alt, viewer)), mine), f"observation shows {what}"
                     assert np.array_equal(table.mask(alt, viewer), mask), f"action mask shows {what}"
                     checked += 1
     assert checked > 1000
@@ -301,18 +302,18 @@ def test_observation_does_show_the_roles_own_hand_and_order(raw: WedgeEnv) -> No
     assert s is not None
     role = raw.agent_name_mapping[raw.agent_selection]
     hand_seg, order_seg = raw.encoder.seg["hand"], raw.encoder.seg["my_order"]
-    obs = raw.encoder.encode(s, role)
+    obs = raw.encoder.encode(role_record(s, role))
     assert set(np.flatnonzero(obs[hand_seg.start : hand_seg.stop])) == set(s.hands[role])
     alt = s._replace(hands=tuple(h[1:] if r == role else h for r, h in enumerate(s.hands)))
-    assert not np.array_equal(raw.encoder.encode(alt, role), obs)
+    assert not np.array_equal(raw.encoder.encode(role_record(alt, role)), obs)
     # add a card to the order in the orders phase
     while s.phase != ORDERS:
         s = apply_fast(s, Command(s.sc.role_ids[pending_roles(s)[0]], "done"))
     play = next(c for c in legal_actions(s, role) if c.verb == "play")
     after = apply_fast(s, play)
-    vec = raw.encoder.encode(after, role)
+    vec = raw.encoder.encode(role_record(after, role))
     assert vec[order_seg.start : order_seg.stop].sum() == 1
-    assert not np.array_equal(vec, raw.encoder.encode(s, role))
+    assert not np.array_equal(vec, raw.encoder.encode(role_record(s, role)))
 
 
 def test_observations_stay_in_bounds_and_state_is_the_public_part(raw: WedgeEnv) -> None:

@@ -1,9 +1,11 @@
 """Run CPU-bound agents (search) in a helper process, so they never hold the UI's GIL.
 
 The AI worker thread still drives every AI seat; for a hosted kind it sends the seat's
-view and legal commands to the host process and waits (without the GIL) for the chosen
-command. Agents live in the host between decisions, seeded exactly as in-process, so
-the game is the same either way. The host runs at a lower priority than the UI (NICE).
+view record (pickled without its compiled scenario, which the host compiled once: see
+:mod:`game.views`) and legal commands to the host process and waits (without the GIL)
+for the chosen command. Agents live in the host between decisions, seeded exactly as
+in-process, so the game is the same either way. The host runs at a lower priority
+than the UI (NICE).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import IO, Any
 
 from game.commands import Command, parse
 from game.engine import compiled
+from game.views import RoleView
 
 
 def _send(stream: IO[bytes], obj: Any) -> None:
@@ -116,7 +119,7 @@ class AgentHost:
         return str(value)
 
     def act(
-        self, key: str, spec: tuple[str, str, str, int, str, dict[str, str]], view: dict[str, Any], legal: list[Command]
+        self, key: str, spec: tuple[str, str, str, int, str, dict[str, str]], view: RoleView, legal: list[Command]
     ) -> Command:
         """Decide for agent `key` (made from `spec` = module, class, role, seed, arg, params on first use)."""
         if key not in self._made:

@@ -26,7 +26,8 @@ from game.agents.base import Agent, reason_for, reasons_given
 from game.agents.registry import KINDS, AgentSpecError, agent_class, capabilities, parse_seat, parse_spec
 from game.commands import Command
 from game.errors import IllegalCommand, WedgeError
-from game.simulate import agent_seed
+from game.simulate import NO_VIEW, agent_seed
+from game.views import RoleView
 from tui.agent_host import AgentHost
 from tui.seats import is_human
 from tui.session import LocalSession
@@ -117,7 +118,7 @@ class AIDriver:
 
     # -- worker thread: the helper process ----------------------------------------------
     def _hosted_act(
-        self, key: str, spec: tuple[str, str, str, int, str, dict[str, str]], view: dict[str, Any], legal: list[Command]
+        self, key: str, spec: tuple[str, str, str, int, str, dict[str, str]], view: RoleView, legal: list[Command]
     ) -> Command:
         host = self._start_host()
         try:
@@ -164,8 +165,7 @@ class AIDriver:
         return self.session.waits_for_answers(role, people)
 
     def _controllers(self) -> dict[str, str]:
-        view = self.session.view("public")
-        return {r: str(v["controller"]) for r, v in view["roles"].items()}
+        return dict(zip(self.session.roles, self.session.public_record().controllers))
 
     # -- worker thread -----------------------------------------------------------------
     def _agent(self, role: str, controller: str) -> Agent:
@@ -209,20 +209,20 @@ class AIDriver:
             except WedgeError as exc:
                 self.errors.append(f"{role}: cannot start agent {controller!r}: {exc}")
                 return acted
-            view = self.session.view(role)
+            view = self.session.role_record(role)
             if phase is None:
-                phase = view["phase"]
-            elif view["phase"] != phase:
+                phase = view.phase
+            elif view.phase != phase:
                 return acted
             self.thinking = role
             before = reasons_given(agent)
-            cmd = self._decide(role, agent, view if agent.needs_view else {}, legal)
+            cmd = self._decide(role, agent, view if agent.needs_view else NO_VIEW, legal)
             with contextlib.suppress(IllegalCommand):  # the game moved on meanwhile: decide again
                 self.session.submit(role, cmd.text, reason_for(agent, before, cmd))
             acted = True
         return acted
 
-    def _decide(self, role: str, agent: Agent, view: dict[str, Any], legal: list[Command]) -> Command:
+    def _decide(self, role: str, agent: Agent, view: RoleView, legal: list[Command]) -> Command:
         try:
             cmd = agent.act(view, legal)
         except Exception as exc:  # an agent's bug must not stop the game: take the default
@@ -242,7 +242,7 @@ class _Hosted:
     def __init__(self, driver: AIDriver, role: str, controller: str) -> None:
         self.driver, self.role, self.controller = driver, role, controller
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: RoleView, legal: list[Command]) -> Command:
         d = self.driver
         spec = parse_spec(self.controller)
         kind, arg, params = spec.kind, spec.arg, spec.params

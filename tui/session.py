@@ -32,7 +32,7 @@ from game.rules import apply, legal_actions
 from game.scenario.cache import load_scenario_cached
 from game.scenario.models import Scenario
 from game.state import GameState
-from game.views import facilitator_view, public_view, role_view
+from game.views import PublicView, RoleView, facilitator_view, public_record, public_view, role_record, role_view
 
 PUBLIC = "public"
 GM = FACILITATOR
@@ -212,6 +212,17 @@ class LocalSession(_Notifier):
         with self._lock:
             s = self._state
         return _view_of(s, seat)
+
+    def role_record(self, seat: str) -> RoleView:
+        """The typed view of role `seat` (what in-process agents are given)."""
+        with self._lock:
+            s = self._state
+        return role_record(s, seat)
+
+    def public_record(self) -> PublicView:
+        with self._lock:
+            s = self._state
+        return public_record(s)
 
     def legal(self, seat: str) -> list[Command]:
         with self._lock:

@@ -1,17 +1,20 @@
 """The one interface every kind of player implements.
 
-An agent sees only its role's view (a plain dict from :func:`game.views.role_view`)
-and the list of legal commands, and returns one of them. Agents that never look at
-the view set ``needs_view = False`` so headless runs skip building it.
+An agent sees only its role's view (a :class:`game.views.RoleView` record: the
+engine's own indexed values, filtered to what the role may see; ``view.to_json()`` is
+the documented JSON) and the list of legal commands, and returns one of them. Agents
+that never look at the view set ``needs_view = False``: headless runs then skip
+building it and pass ``None`` instead (declare the parameter ``object``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from game.commands import Command
+from game.views import RoleView
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,6 @@ def reasons_given(agent: object) -> int:
 class Agent(Protocol):
     needs_view: bool
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: RoleView, legal: list[Command]) -> Command:
         """Pick one command from `legal` (never empty)."""
         ...

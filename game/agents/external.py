@@ -11,7 +11,8 @@ in ``docs/agents.md``; in short::
     ...
     wedge -> agent  {"type": "end", "results": {...}}                          (then stdin closes)
 
-The program sees exactly :func:`game.views.role_view` for its role and the legal
+The program sees exactly :func:`game.views.role_view` for its role (the role's
+:class:`~game.views.RoleView` record as JSON, made here at the boundary) and the legal
 commands, nothing else. Whatever it does, the game goes on: a program that crashes,
 hangs past ``timeout``, writes something that is not an answer, or answers a command
 that is not legal gets the *default* command for that decision (``seal`` in orders,
@@ -47,6 +48,7 @@ from game import safejson
 from game.agents.base import Capabilities
 from game.commands import Command
 from game.compiled import Compiled
+from game.views import RoleView
 
 PROTOCOL = 1
 DEFAULT_TIMEOUT = 5.0
@@ -365,7 +367,7 @@ class ExternalAgent:
         if isinstance(name, str):
             self.name = name[:100]
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: RoleView, legal: list[Command]) -> Command:
         self.decision += 1
         default = default_command(legal)
         if self.process is None and not self._dead:
@@ -384,7 +386,7 @@ class ExternalAgent:
             self.defaulted += 1
             return default
         texts = [c.text for c in legal]
-        self._send({"type": "act", "id": self.decision, "view": view, "legal": texts})
+        self._send({"type": "act", "id": self.decision, "view": view.to_json(), "legal": texts})
         answer = self._answer(texts)
         if answer is None:
             return default

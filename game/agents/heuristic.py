@@ -23,9 +23,10 @@ A role's doctrine has
   it gave in its own offer), since a broken offer costs capital.
 
 ``when`` uses the scenario's own condition language (§9.3) evaluated on the role's
-view: tracks, turn-start values (so ``delta`` sees this turn's shocks), flags,
-windows and the turn. ``played`` refers to the most recent reveal (last turn's
-orders), since nothing of the current turn is revealed while a role decides.
+view (a :class:`~game.views.RoleView` record, engine-indexed): tracks, turn-start
+values (so ``delta`` sees this turn's shocks), flags, windows and the turn.
+``played`` refers to the most recent reveal (last turn's orders), since nothing of
+the current turn is revealed while a role decides.
 
 The agent scores every legal command, takes the best (ties broken by its own seeded
 stream), answers offers first, plays cards up to its limit, then seals.
@@ -34,7 +35,7 @@ stream), answers offers first, plays cards up to its limit, then seals.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,7 +59,8 @@ from game.kinds import ConditionKind
 from game.scenario import models as m
 from game.scenario.loader import Problem
 from game.scenario.references import NOT_A_CARD, Checker
-from game.state import DIPLOMACY, ORDERS
+from game.state import ACCEPTED, DECLINED, DIPLOMACY, ORDERS
+from game.views import RoleView
 
 # -------------------------------------------------------------- checking and compiling
 
@@ -294,9 +296,9 @@ class HeuristicAgent:
         path = params.get("doctrine") or arg or doctrine_for(sc)
         return cls(sc, plan_for(sc, role, path), seed)
 
-    def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
-        board = Board(self.sc, view)
-        phase = view["phase"]
+    def act(self, view: RoleView, legal: list[Command]) -> Command:
+        board = Board(view)
+        phase = view.phase
         if phase == DIPLOMACY:
             best = self._best([(self._offer_score(c, board), c) for c in legal if c.verb == "offer"])
             if best is not None and best[0] > self.plan.offer_above:
@@ -305,14 +307,15 @@ class HeuristicAgent:
             answers = [c for c in legal if c.verb in ("accept", "decline")]
             if answers:
                 return self._answer(answers, view, board)
-            if len(view["my_order"]) < self.plan.max_cards:
+            if len(view.my_order) < self.plan.max_cards:
+                cost = self.sc.card_cost
                 budget = board.capital[self.plan.role] - self._reserve(board)
-                budget -= sum(self.sc.card_cost[self.sc.card_index[x["card"]]] for x in view["my_order"])
+                budget -= sum([cost[c] for c, _ in view.my_order])
                 scored = []
                 for c in legal:
                     if c.verb == "play":
                         score, promised = self._card_score(c, view, board)
-                        if promised or self.sc.card_cost[self.sc.card_index[c.args[0]]] <= budget:
+                        if promised or cost[self.sc.card_index[c.args[0]]] <= budget:
                             scored.append((score, c))
                 best = self._best(scored)
                 if best is not None and best[0] > self.plan.play_above:
@@ -336,12 +339,12 @@ class HeuristicAgent:
     def _reserve(self, board: Board) -> int:
         return max((keep for keep, when in self.plan.reserve if when is None or when(board)), default=0)
 
-    def _card_score(self, cmd: Command, view: Mapping[str, Any], board: Board) -> tuple[float, bool]:
+    def _card_score(self, cmd: Command, view: RoleView, board: Board) -> tuple[float, bool]:
         """The card's doctrine score, and whether the role promised to play it."""
         sc = self.sc
         card = sc.card_index[cmd.args[0]]
         target = sc.role_index[cmd.args[1]] if len(cmd.args) > 1 else -1
-        mine = [sc.card_index[x["card"]] for x in view["my_order"]]
+        mine = [c for c, _ in view.my_order]
         rules = self._card_rules.get((card, target))
         if rules is None:
             rules = self._card_rules[(card, target)] = tuple(
@@ -351,12 +354,12 @@ class HeuristicAgent:
         for r in rules:
             if (r.second is ANY or any(r.second(c, sc) for c in mine)) and (r.when is None or r.when(board)):
                 total += r.score
-        me, cid = sc.role_ids[self.plan.role], cmd.args[0]
-        for o in view["offers"]:
-            promised = (o["to"] == me and o["status"] == "accepted" and o["ask"] == cid) or (
-                o["from"] == me and o["status"] != "declined" and o["give"] == cid
+        me = self.plan.role
+        for o in view.offers:
+            promised = (o.to == me and o.status == ACCEPTED and o.ask == card) or (
+                o.frm == me and o.status != DECLINED and o.give == card
             )
-            if promised and o["turn"] == view["turn"]:
+            if promised and o.turn == view.turn:
                 return total + self.plan.keep_promise, True
         return total, False
 
@@ -368,15 +371,14 @@ class HeuristicAgent:
             rules = self._offer_rules[key] = _matching(self.plan.offers, key, sc)
         return sum(r.score for r in rules if r.when is None or r.when(board))
 
-    def _answer(self, answers: list[Command], view: Mapping[str, Any], board: Board) -> Command:
+    def _answer(self, answers: list[Command], view: RoleView, board: Board) -> Command:
         """Answer the first pending offer: accept when the accept rules score it above 0."""
-        sc = self.sc
         oid = answers[0].args[0]
-        offer = next(o for o in view["offers"] if str(o["id"]) == oid)
-        key = (sc.role_index[offer["from"]], sc.card_index[offer["ask"]], sc.card_index[offer["give"]])
+        offer = next(o for o in view.offers if str(o.id) == oid)
+        key = (offer.frm, offer.ask, offer.give)
         rules = self._accept_rules.get(key)
         if rules is None:
-            rules = self._accept_rules[key] = _matching(self.plan.accept, key, sc)
+            rules = self._accept_rules[key] = _matching(self.plan.accept, key, self.sc)
         total = sum(r.score for r in rules if r.when is None or r.when(board))
         verb = "accept" if total > 0 else "decline"
         for c in answers:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from mypy_extensions import mypyc_attr
@@ -42,6 +42,7 @@ from game.phases import drift_move, run_pressures
 from game.rules import apply_fast, legal_actions, trailing_unplays
 from game.scenario import models as m
 from game.state import DIPLOMACY, OVER, GameState
+from game.views import RoleView
 from game.work import Work
 
 Closeness = Callable[[Any], float]
@@ -286,7 +287,7 @@ class ISMCTSAgent:
         return cls(sc, sc.role_index[role], seed, iterations, seconds, c, horizon)
 
     # -- deciding ----------------------------------------------------------------
-    def act(self, view: Mapping[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: RoleView, legal: list[Command]) -> Command:
         self.decisions += 1
         unplays = trailing_unplays(legal) if len(legal) > 1 else 0
         if unplays:
@@ -295,7 +296,7 @@ class ISMCTSAgent:
             legal = legal[: len(legal) - 1 - unplays] + legal[-1:]
         if len(legal) == 1:
             return legal[0]
-        template = prepare(self.sc, view)
+        template = prepare(view)
         root = Node()
         allowed = set(legal)
         base = rng.derive(self.seed, self.decisions)

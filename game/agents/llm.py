@@ -57,6 +57,7 @@ from game.commands import Command, parse
 from game.compiled import Compiled
 from game.errors import WedgeError
 from game.state import GameState
+from game.views import RoleView
 
 DEFAULT_TEMPERATURE = 0.7
 DEFAULT_TIMEOUT = 30.0
@@ -298,7 +299,10 @@ class LLMAgent:
 
     # ------------------------------------------------------------------ playing
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
+    def act(self, view: RoleView | dict[str, Any], legal: list[Command]) -> Command:
+        """The model reads text, so the view crosses into JSON here (once per decision)."""
+        if isinstance(view, RoleView):
+            view = view.to_json()
         turn, phase = int(view.get("turn", 0)), str(view.get("phase", ""))
         pending = self._pending
         if pending is not None and (pending.turn, pending.phase) != (turn, phase):

@@ -79,14 +79,6 @@ class EffectKind(Kind):
         """The effect lists inside this one (branches, dice outcomes); none by default."""
         return ()
 
-    def fixed_reweights(self) -> Sequence[tuple[str, int]]:
-        """(shock, delta) weight changes this effect always makes when applied.
-
-        Determinization rebuilds the shock weights from the effects of revealed cards
-        and drawn shocks; changes that depend on a branch or a roll are not certain and
-        are not listed."""
-        return ()
-
 
 class ConditionKind(Kind):
     tag_field: ClassVar[str] = "test"

@@ -334,9 +334,6 @@ class ReweightShockEffect(EffectKind):
     def describe(self, d: Describer) -> str:
         return f"'{d.shock.get(self.shock, self.shock)}' weight {self.delta:+d}"
 
-    def fixed_reweights(self) -> Sequence[tuple[str, int]]:
-        return ((self.shock, self.delta),)
-
 
 @effect
 class DrawEffect(EffectKind):

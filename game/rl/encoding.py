@@ -6,13 +6,14 @@ Two tables, both built once per compiled scenario:
   ``say`` excepted) with one integer, the same for every game of the scenario.
   Offers to answer are numbered by *sender*, not by offer id, so an action means
   the same thing in every turn.
-* :class:`ObservationEncoder` turns what one role may see (exactly the information
-  in :func:`game.views.role_view`) into a float32 vector with a fixed layout.
+* :class:`ObservationEncoder` turns what one role may see — its
+  :class:`~game.views.RoleView` record — into a float32 vector with a fixed layout.
 
-Both read the state directly rather than building the view dict: the view carries
-the whole ledger and history and is far too slow to build on every step. The
-encoder reads only fields that the role's view shows (the test suite checks that
-changing anything hidden from the role leaves the vector unchanged).
+The encoder reads nothing but the view record (a few references to the state's
+immutable parts, cheap to build on every step), so what is hidden from the role is
+decided in one place, :mod:`game.views` (the test suite checks that changing anything
+hidden from the role leaves the vector unchanged). The action table reads the state:
+which commands are legal is the role's own knowledge, computed by the engine.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from game.commands import Command
 from game.compiled import KINDS, Compiled
 from game.rules import legal_actions
 from game.state import ACCEPTED, DECLINED, IN_DECK, OVER, GameState
+from game.views import PublicView, RoleView
 
 Mask = npt.NDArray[np.int8]
 Vector = npt.NDArray[np.float32]
@@ -307,55 +309,56 @@ class ObservationEncoder:
         self._pair = tuple(tuple(frm * (n - 1) + k for k in range(n - 1)) for frm in range(n))
         self._card_pos = {c: i for cards in sc.cards_by_role for i, c in enumerate(cards)}
         self._ask_pos = {c: i for cards in sc.askable_by_role for i, c in enumerate(cards)}
-        self._cache: tuple[GameState, Vector] | None = None
+        self._cache: tuple[PublicView, Vector] | None = None
         self._ready0 = self.seg["ready"].start
 
     # -- encoding -------------------------------------------------------------------
-    def encode(self, s: GameState, role: int) -> Vector:
-        """`role`'s observation: public segments, then its own hand, order and offers."""
+    def encode(self, view: RoleView) -> Vector:
+        """A role's observation from its view: public segments, then its own hand, order and offers."""
         v = np.zeros(self.size, np.float32)
-        v[: self.public_size] = self._public_vector(s)
+        v[: self.public_size] = self._public_vector(view)
         r0 = self._ready0
-        for r, ready in enumerate(s.ready):
+        for r, ready in enumerate(view.ready):
             if ready:
                 v[r0 + r] = 1.0
         ones: list[int] = []
         at: list[int] = []
         val: list[float] = []
-        self._private(s, role, ones, at, val)
+        self._private(view, ones, at, val)
         if ones:
             v[ones] = 1.0
         if at:
             v[at] = val
         return v
 
-    def encode_public(self, s: GameState) -> Vector:
+    def encode_public(self, view: PublicView) -> Vector:
         """The public segments only: what every role (and a spectator) can see."""
-        v = self._public_vector(s).copy()
+        v = self._public_vector(view).copy()
         r0 = self._ready0
-        for r, ready in enumerate(s.ready):
+        for r, ready in enumerate(view.ready):
             if ready:
                 v[r0 + r] = 1.0
         return v
 
-    def _public_vector(self, s: GameState) -> Vector:
+    def _public_vector(self, s: PublicView) -> Vector:
         """The public segments but "ready", cached: within a phase most commands change only
         private fields and "ready".
 
-        The cache holds the state it was computed from, so the identity tests below can
+        The cache holds the view it was computed from, so the identity tests below can
         never match a recycled object; identical (immutable) fields mean identical values.
+        Views of consecutive states share the fields a command did not touch.
         """
         cache = self._cache  # one read: safe if several environments share this encoder
         if cache is not None:
             p = cache[0]
             if p is s or (
                 s.tracks is p.tracks
-                and s.hands is p.hands
                 and s.history is p.history
                 and s.capital is p.capital
                 and s.phase == p.phase
                 and s.turn == p.turn
-                and s.decks is p.decks
+                and s.hand_sizes == p.hand_sizes
+                and s.deck_sizes == p.deck_sizes
                 and s.discards is p.discards
                 and s.removed is p.removed
                 and s.turn_start is p.turn_start
@@ -383,7 +386,7 @@ class ObservationEncoder:
         self._cache = (s, v)
         return v
 
-    def _public(self, s: GameState, ones: list[int], at: list[int], val: list[float]) -> None:  # noqa: C901
+    def _public(self, s: PublicView, ones: list[int], at: list[int], val: list[float]) -> None:  # noqa: C901
         sc = self.sc
         seg = self.seg
         n = self.n_roles
@@ -431,9 +434,9 @@ class ObservationEncoder:
             at.append(c0 + r)
             val.append(s.capital[r] * inv_cap[r])
             at.append(h0 + r)
-            val.append(min(1.0, len(s.hands[r]) * inv_cards[r]))
+            val.append(min(1.0, s.hand_sizes[r] * inv_cards[r]))
             at.append(k0 + r)
-            val.append(len(s.decks[r]) * inv_cards[r])
+            val.append(s.deck_sizes[r] * inv_cards[r])
         disc0, rem0 = seg["discards"].start, seg["removed"].start
         for pile in s.discards:
             ones.extend(disc0 + c for c in pile)
@@ -466,33 +469,30 @@ class ObservationEncoder:
                         if sc.role_ids[o.to] in breakers:
                             ones.append(base + 4)
 
-    def _private(self, s: GameState, role: int, ones: list[int], at: list[int], val: list[float]) -> None:
+    def _private(self, view: RoleView, ones: list[int], at: list[int], val: list[float]) -> None:
         sc = self.sc
         seg = self.seg
+        role = view.role
         ones.append(seg["role"].start + role)
-        order = s.orders[role]
+        order = view.my_order
         spent = sum(sc.card_cost[c] for c, _ in order)
-        left = (s.capital[role] - spent) * self._inv_cap[role]
+        left = (view.capital[role] - spent) * self._inv_cap[role]
         at.append(seg["my_capital_left"].start)
         val.append(min(1.0, max(0.0, left)))
         h0 = seg["hand"].start
-        ones.extend(h0 + c for c in s.hands[role])
+        ones.extend(h0 + c for c in view.hand)
         if order:
             m0 = seg["my_order"].start
             slot = self.actions.play_slot
             ones.extend(m0 + slot[play] for play in order)
-        if s.offers:
+        if view.offers:  # only those the role made or received: the view holds no others
             size = self.offer_slot_size
             to0, from0 = seg["offers_to_me"].start, seg["offers_from_me"].start
             ask_off, give_off = 1, 1 + self.max_askable
             acc_off = give_off + self.max_hand_cards
-            for o in s.offers:
-                if o.to == role:
-                    base = to0 + self._slot[role][o.frm] * size
-                elif o.frm == role:
-                    base = from0 + self._slot[role][o.to] * size
-                else:
-                    continue  # between two other roles: hidden until the reveal
+            for o in view.offers:
+                to_me = o.to == role
+                base = (to0 if to_me else from0) + self._slot[role][o.frm if to_me else o.to] * size
                 ones.append(base)
                 ones.append(base + ask_off + self._ask_pos[o.ask])
                 ones.append(base + give_off + self._card_pos[o.give])

@@ -8,7 +8,7 @@ game is waiting for (:func:`game.rules.pending_roles`), one command per step.
 Agents are the scenario's role ids. Every agent has the same ``Discrete(N)``
 action space over the scenario's :class:`~game.rl.encoding.ActionTable` and the
 same observation space: ``{"observation": Box(float32), "action_mask": Box(int8)}``.
-Observations carry only what :func:`game.views.role_view` shows that role. The
+Observations carry only what the role's view (:class:`game.views.RoleView`) shows. The
 reward is 0 until the game ends; then every role receives its final score
 (:func:`game.victory.evaluate`), divided by its maximum score when
 ``normalize_rewards`` is set.
@@ -36,7 +36,7 @@ from game.rl.encoding import ActionTable, IllegalActionError, Mask, ObservationE
 from game.rules import apply_fast, new_game, pending_roles
 from game.state import OVER, GameState
 from game.victory import evaluate
-from game.views import public_view
+from game.views import public_record, public_view, role_record
 
 try:
     from pettingzoo import AECEnv  # type: ignore[import-untyped]
@@ -160,7 +160,7 @@ class WedgeEnv(AECEnv, EzPickle):
         s = self._game()
         role = self.agent_name_mapping[agent]
         self._legal_for(s, role)
-        return {"observation": self.encoder.encode(s, role), "action_mask": self._mask.copy()}
+        return {"observation": self.encoder.encode(role_record(s, role)), "action_mask": self._mask.copy()}
 
     def step(self, action: int | np.integer[Any] | None) -> None:
         agent = self.agent_selection
@@ -190,7 +190,7 @@ class WedgeEnv(AECEnv, EzPickle):
 
     def state(self) -> Vector:
         """A global state vector holding public information only (the observation's public segments)."""
-        return self.encoder.encode_public(self._game())
+        return self.encoder.encode_public(public_record(self._game()))
 
     def render(self) -> str | None:
         if self.render_mode is None:

@@ -19,9 +19,9 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import pickle
 import threading
 import time
-from typing import Any
 
 from game import rng
 from game.agents.base import Agent
@@ -30,6 +30,7 @@ from game.commands import Command, parse
 from game.compiled import Compiled
 from game.engine import compiled_json
 from game.simulate import agent_seed
+from game.views import RoleView
 
 
 def is_human(controller: str) -> bool:
@@ -75,7 +76,7 @@ def _build(sc: Compiled, role: str, controller: str, seed: int) -> Agent:
     return agent
 
 
-def decide(sc: Compiled, role: str, controller: str, seed: int, view: dict[str, Any], legal: list[Command]) -> Command:
+def decide(sc: Compiled, role: str, controller: str, seed: int, view: RoleView, legal: list[Command]) -> Command:
     """One decision by a freshly built agent (runs on a worker thread)."""
     return _build(sc, role, controller, seed).act(view, legal)
 
@@ -99,11 +100,13 @@ def _decide_in_process(
     role: str,
     controller: str,
     seed: int,
-    view: dict[str, Any],
+    view: bytes,
     legal: list[str],
 ) -> str:  # pragma: no cover - runs in the worker process
     sc = compiled_json(scenario_hash, scenario_json)
-    return decide(sc, role, controller, seed, view, [parse(t) for t in legal]).text
+    # Unpickled only now: the record finds its scenario in the cache compiled_json fills.
+    record: RoleView = pickle.loads(view)
+    return decide(sc, role, controller, seed, record, [parse(t) for t in legal]).text
 
 
 class AIPool:
@@ -123,7 +126,7 @@ class AIPool:
         role: str,
         controller: str,
         seed: int,
-        view: dict[str, Any],
+        view: RoleView,
         legal: list[Command],
     ) -> Command:
         loop = asyncio.get_running_loop()
@@ -151,7 +154,7 @@ class AIPool:
                 role,
                 controller,
                 seed,
-                view,
+                pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL),
                 [c.text for c in legal],
             )
             return parse(text)

@@ -41,7 +41,7 @@ from game.server.agents import AIPool, check_network_controller, decision_seed, 
 from game.server.audience import ViewMaker
 from game.server.store import Store, StoreError
 from game.state import DIPLOMACY, ORDERS, GameState
-from game.views import role_view
+from game.views import role_record
 
 log = logging.getLogger("wedge.server")
 
@@ -638,7 +638,7 @@ class GameHost:
             seed = decision_seed(self.record.seed, rid, self._own[rid])
             try:
                 cmd = await self.ai.decide(
-                    self.sc, self.scenario_json, self.id, rid, controller, seed, role_view(s, role), legal
+                    self.sc, self.scenario_json, self.id, rid, controller, seed, role_record(s, role), legal
                 )
                 if cmd not in legal and cmd.verb != "say":  # a message is checked when it is submitted
                     raise ValueError(f"chose {cmd.text}, which is not legal")

@@ -23,6 +23,7 @@ from game import rng
 from game.commands import Command, parse
 from game.errors import IllegalCommand
 from game.server.client import Client
+from game.views import RoleView
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD = ROOT / "scenarios" / "standard.yaml"
@@ -188,8 +189,8 @@ class PolicyAgent:
     def __init__(self, role: str, salt: int = 0) -> None:
         self.role, self.salt = role, salt
 
-    def act(self, view: dict[str, Any], legal: list[Command]) -> Command:
-        return parse(simple_choice(self.role, view, [c.text for c in legal], self.salt))
+    def act(self, view: RoleView, legal: list[Command]) -> Command:
+        return parse(simple_choice(self.role, view.to_json(), [c.text for c in legal], self.salt))
 
 
 def _changed_since(seq: int) -> Any:
