@@ -136,7 +136,8 @@ def test_a_record_pickles_without_its_scenario_and_finds_it_again(standard_sc: C
         data = pickle.dumps(record)
         assert len(data) < 20_000, "the compiled scenario is not pickled along"
         again = pickle.loads(data)
-        assert type(again) is type(record) and again.sc is record.sc
+        # the process's cached copy of the same scenario (another test may have cached one first)
+        assert type(again) is type(record) and again.sc.content_hash == record.sc.content_hash
         assert again.to_json() == record.to_json()
 
 

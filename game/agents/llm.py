@@ -66,6 +66,8 @@ DEFAULT_MAX_TOKENS = 256
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
 #: Messages the model may send with one decision.
 MAX_MESSAGES = 2
+#: Longest message text asked of the model (the rules' own limit is checked on submit).
+MAX_MESSAGE_TEXT = 300
 #: A response body larger than this is refused (a chat answer of 256 tokens is a few KiB).
 MAX_RESPONSE_BYTES = 1024 * 1024
 #: A persona file larger than this is refused: it goes into every prompt.
@@ -104,12 +106,30 @@ FORMAT, MESSAGE_DROPPED, STALE = "format", "message-dropped", "stale"
 _KEY_ENV = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def response_format(mode: str) -> dict[str, Any] | None:
-    """The ``response_format`` field of a request in `mode` (one of FORMATS)."""
+def schema_for(options: int) -> dict[str, Any]:
+    """SCHEMA narrowed to a menu of `options` commands. Grammar-constrained servers
+    (llama.cpp) enforce ``enum`` and ``maxLength`` but ignore ``minimum``/``maximum``, so
+    the choice is an enum of the menu's numbers and the strings have lengths: a small
+    model can then neither pick outside the menu nor ramble past its token budget."""
+    if options <= 0:
+        return SCHEMA
+    props = dict(SCHEMA["properties"])
+    props["choice"] = {**props["choice"], "enum": list(range(1, options + 1))}
+    props["rationale"] = {**props["rationale"], "maxLength": MAX_RATIONALE}
+    item = dict(props["messages"]["items"])
+    item["properties"] = {**item["properties"], "text": {"type": "string", "maxLength": MAX_MESSAGE_TEXT}}
+    props["messages"] = {**props["messages"], "items": item, "maxItems": MAX_MESSAGES}
+    return {**SCHEMA, "properties": props}
+
+
+def response_format(mode: str, options: int = 0) -> dict[str, Any] | None:
+    """The ``response_format`` field of a request in `mode` (one of FORMATS) for a menu of
+    `options` commands (0: the general schema)."""
+    schema = schema_for(options)
     if mode == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": "wedge_decision", "schema": SCHEMA, "strict": True}}
+        return {"type": "json_schema", "json_schema": {"name": "wedge_decision", "schema": schema, "strict": True}}
     if mode == "json_object":
-        return {"type": "json_object", "schema": SCHEMA}
+        return {"type": "json_object", "schema": schema}
     return None
 
 
@@ -156,6 +176,9 @@ def _json_object(text: str) -> dict[str, Any] | None:
     start, end = text.find("{"), text.rfind("}")
     if 0 <= start < end:
         candidates.append(text[start : end + 1])
+    # llama.cpp's JSON grammar lets raw newlines and tabs into strings (strict JSON refuses
+    # them); outside strings they are whitespace, so blanking them changes nothing else.
+    candidates += [re.sub(r"[\x00-\x1f]", " ", c) for c in candidates]
     for candidate in candidates:
         try:
             value = safejson.loads(candidate, max_bytes=MAX_RESPONSE_BYTES)
@@ -164,6 +187,14 @@ def _json_object(text: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
             return value
     return None
+
+
+def _format(value: str) -> str:
+    from game.agents.registry import AgentSpecError
+
+    if value not in FORMATS:
+        raise AgentSpecError(f"llm agent format={value!r}: one of {', '.join(FORMATS)}")
+    return value
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -201,6 +232,8 @@ class LLMAgent:
         "max_tokens": f"longest answer in tokens (default {DEFAULT_MAX_TOKENS})",
         "key_env": f"environment variable holding the API key (default {DEFAULT_KEY_ENV}; unset: no key sent)",
         "cache": "a directory of recorded calls to reuse and extend (replays a seat without the endpoint)",
+        "format": "the reply format to ask for first: json_schema (default), json_object (llama.cpp's server) "
+        "or none; a server that refuses one gets the next",
     }
     CAPABILITIES: ClassVar[Capabilities] = Capabilities(stateful=True, network=False)
 
@@ -219,6 +252,7 @@ class LLMAgent:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         key_env: str = DEFAULT_KEY_ENV,
         cache: Cache | None = None,
+        response: str = FORMATS[0],
     ) -> None:
         self.sc = sc
         self.role = role
@@ -245,7 +279,9 @@ class LLMAgent:
         #: Decisions made so far (messages and re-sent choices are not decisions).
         self.decision = 0
         #: The response format in use; moves down FORMATS when the server refuses one.
-        self.format = FORMATS[0]
+        self.format = response
+        #: The size of the menu being decided (narrows the reply schema: :func:`schema_for`).
+        self._options = 0
         self._spent: dict[int, float] = {}
         self._turn = 0
         self._pending: _Pending | None = None
@@ -283,6 +319,7 @@ class LLMAgent:
             max_tokens=int(_number(params, "max_tokens", DEFAULT_MAX_TOKENS, 1, 1_000_000, integer=True)),
             key_env=key_env,
             cache=DirCache(cache_dir) if cache_dir else None,
+            response=_format(params.get("format", FORMATS[0])),
         )
 
     def close(self, results: dict[str, Any] | None = None) -> None:
@@ -386,6 +423,7 @@ class LLMAgent:
             {"role": "system", "content": self.prompts.system},
             {"role": "user", "content": self.prompts.user(view, legal)},
         ]
+        self._options = len(legal)
         for attempt in range(2):
             try:
                 content = self._complete(messages)
@@ -450,7 +488,7 @@ class LLMAgent:
             "max_tokens": self.max_tokens,
             "seed": rng.derive(self.seed, "llm", self.decision) & 0x7FFFFFFF,
         }
-        fmt = response_format(mode)
+        fmt = response_format(mode, self._options)
         if fmt is not None:
             body["response_format"] = fmt
         return body
@@ -528,7 +566,7 @@ class LLMAgent:
             time.sleep(wait)
             self._spend(wait)
             status, headers, data = self._post(body)
-        if status in (400, 422) and "response_format" in body and _about_format(data):
+        if status in (400, 422, 500) and "response_format" in body and _about_format(data):
             raise _FormatRefused(f"HTTP {status} about the response format: {_short(_text(data))}")
         if status != 200:
             self._event(HTTP_ERROR, f"HTTP {status}: {_short(_text(data))}")
