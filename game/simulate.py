@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game import rng
-from game.agents.base import Agent
+from game.agents.base import Agent, reason_for, reasons_given
 from game.agents.random_agent import RandomAgent
 from game.commands import Command
 from game.compiled import Compiled
@@ -30,12 +30,18 @@ def agent_seed(game_seed: int, role: str) -> int:
     return rng.derive(game_seed, "agent", role)
 
 
-def play(sc: Compiled, seed: int, agents: Sequence[Agent], record: bool = True) -> Played:
+def play(
+    sc: Compiled, seed: int, agents: Sequence[Agent], record: bool = True, reasons: list[dict[str, Any]] | None = None
+) -> Played:
     """Play one game to the end. Roles act in role order within each phase; since
-    orders are sealed and simultaneous this order never changes what a role may do."""
+    orders are sealed and simultaneous this order never changes what a role may do.
+
+    With `reasons` (and `record`), the reasons agents that explain themselves give are
+    appended to it as ``{"index", "role", "text", "source"}`` (a record's ``meta["rationales"]``)."""
     s = new_game(sc, seed)
     n = len(sc.role_ids)
     commands: list[Command] = []
+    explains = [record and reasons is not None and hasattr(a, "rationales") for a in agents]
     while s.phase != OVER:
         progressed = False
         for role in range(n):
@@ -46,9 +52,14 @@ def play(sc: Compiled, seed: int, agents: Sequence[Agent], record: bool = True) 
                 legal = legal_actions(s, role)
                 if not legal:
                     break
+                before = reasons_given(agent) if explains[role] else 0
                 cmd: Command = agent.act(role_record(s, role) if needs_view else NO_VIEW, legal)
                 if record:
                     commands.append(cmd)
+                    if explains[role] and reasons is not None:
+                        why = reason_for(agent, before, cmd)
+                        if why:
+                            reasons.append({"index": len(commands) - 1, "role": sc.role_ids[role], **why})
                 s = apply_fast(s, cmd)
                 progressed = True
         if not progressed:

@@ -647,3 +647,41 @@ def test_no_prompt_holds_what_its_seat_may_not_see(sc: Compiled, server: Server)
     to_india = [c.split(":", 3)[3] for c in says if c.startswith("us:say:india:")]
     assert to_india and any(to_india[0] in m["content"] for b in server.requests for m in b["messages"]
                             if seat(b) == "india")
+
+
+# ---------------------------------------------------------------- playtests
+
+
+def test_playtest_rows_keep_reasons_and_usage_and_a_cached_rerun_calls_nothing(
+    server: Server, tmp_path: Path
+) -> None:
+    """``wedge playtest --llm-cache``: the workers (other processes) record every call; the
+    same batch again, with the endpoint gone, plays the same games from the record."""
+    server.policy = playing
+    spec = f"us=llm:model=m:base_url={server.base_url}:timeout=5,russia=heuristic,prc=random,india=heuristic"
+    cache = tmp_path / "calls"
+
+    def batch(out: Path) -> list[dict[str, Any]]:
+        run = subprocess.run(
+            [sys.executable, "-m", "game.cli", "playtest", str(ROOT / "scenarios" / "classroom.yaml"),
+             "--agents", spec, "--games", "2", "--workers", "2", "--llm-concurrency", "1", "--no-plots",
+             "--quiet", "--out", str(out), "--llm-cache", str(cache)],
+            capture_output=True, text=True, timeout=120, cwd=ROOT,
+        )
+        assert run.returncode == 0, run.stderr
+        return [json.loads(line) for line in (out / "games.jsonl").read_text().splitlines()]
+
+    first = batch(tmp_path / "a")
+    calls = len(server.requests)
+    assert calls > 10
+    for row in first:
+        usage = row["llm"]["us"]
+        assert usage["calls"] > 0 and usage["prompt_tokens"] > 0
+        us_decisions = [i for i, c in enumerate(row["commands"]) if c.startswith("us:") and ":say:" not in c]
+        assert [x["index"] for x in row["rationales"]] == us_decisions
+        assert {x["role"] for x in row["rationales"]} == {"us"}
+    server.stop()
+    again = batch(tmp_path / "b")
+    assert [r["commands"] for r in again] == [r["commands"] for r in first]
+    assert [r["rationales"] for r in again] == [r["rationales"] for r in first]
+    assert all(r["llm"]["us"]["calls"] == 0 and r["llm"]["us"]["cache_hits"] > 0 for r in again)

@@ -56,6 +56,7 @@ class AIDriver:
         self._host: AgentHost | None = None
         self._host_lock = threading.Lock()
         self._closed = False
+        self._call_cache: Any = None
 
     @property
     def process_kinds(self) -> set[str]:
@@ -178,8 +179,19 @@ class AIDriver:
         cls = agent_class(spec.kind)
         sc = self.session.compiled
         agent: Agent = cls.from_spec(sc, role, agent_seed(self.session.seed, role), spec.arg, dict(spec.params))
+        if hasattr(agent, "cache") and getattr(agent, "cache", None) is None:
+            agent.cache = self._calls()  # a language-model seat: its calls are kept with the game
         self._agents[role] = (controller, agent)
         return agent
+
+    def _calls(self) -> Any:
+        """The game's recorded model calls (``meta["llm_calls"]`` of the save): a game resumed
+        from its save makes none of the calls it already made."""
+        if self._call_cache is None:
+            from game.agents.llm_cache import CallCache
+
+            self._call_cache = CallCache.from_entries(self.session.meta.get("llm_calls") or {})
+        return self._call_cache
 
     def _run(self) -> None:
         worker = get_current_worker()
@@ -217,6 +229,8 @@ class AIDriver:
             self.thinking = role
             before = reasons_given(agent)
             cmd = self._decide(role, agent, view if agent.needs_view else NO_VIEW, legal)
+            if self._call_cache is not None:  # saved with the command that follows
+                self.session.meta["llm_calls"] = self._call_cache.entries
             with contextlib.suppress(IllegalCommand):  # the game moved on meanwhile: decide again
                 self.session.submit(role, cmd.text, reason_for(agent, before, cmd))
             acted = True

@@ -52,7 +52,7 @@ from game import rng, safejson
 from game.agents.base import Capabilities
 from game.agents.external import default_command
 from game.agents.llm_cache import Cache, DirCache, request_key
-from game.agents.llm_prompt import MAX_RATIONALE, PromptBuilder
+from game.agents.llm_prompt import DETAILS, MAX_RATIONALE, PromptBuilder
 from game.commands import Command, parse
 from game.compiled import Compiled
 from game.errors import WedgeError
@@ -98,6 +98,12 @@ SCHEMA: dict[str, Any] = {
 #: Response formats, most constraining first; a server that refuses one gets the next.
 FORMATS = ("json_schema", "json_object", "none")
 
+#: Longest reason asked of a seat with the short prompt (small models: fewer tokens to wait for).
+SHORT_RATIONALE = 160
+
+#: The directory of recorded calls that seats without ``cache=`` use (``wedge playtest --llm-cache``).
+CACHE_ENV = "WEDGE_LLM_CACHE"
+
 #: Event kinds in :attr:`LLMAgent.events`.
 TIMEOUT, HTTP_ERROR, REFUSED, RATE_LIMITED = "timeout", "http-error", "refused", "rate-limited"
 GARBAGE, OUT_OF_MENU, REPAIR, DEFAULT, BUDGET = "garbage", "out-of-menu", "repair", "default", "budget"
@@ -106,7 +112,7 @@ FORMAT, MESSAGE_DROPPED, STALE = "format", "message-dropped", "stale"
 _KEY_ENV = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def schema_for(options: int) -> dict[str, Any]:
+def schema_for(options: int, rationale: int = MAX_RATIONALE) -> dict[str, Any]:
     """SCHEMA narrowed to a menu of `options` commands. Grammar-constrained servers
     (llama.cpp) enforce ``enum`` and ``maxLength`` but ignore ``minimum``/``maximum``, so
     the choice is an enum of the menu's numbers and the strings have lengths: a small
@@ -115,17 +121,17 @@ def schema_for(options: int) -> dict[str, Any]:
         return SCHEMA
     props = dict(SCHEMA["properties"])
     props["choice"] = {**props["choice"], "enum": list(range(1, options + 1))}
-    props["rationale"] = {**props["rationale"], "maxLength": MAX_RATIONALE}
+    props["rationale"] = {**props["rationale"], "maxLength": rationale}
     item = dict(props["messages"]["items"])
     item["properties"] = {**item["properties"], "text": {"type": "string", "maxLength": MAX_MESSAGE_TEXT}}
     props["messages"] = {**props["messages"], "items": item, "maxItems": MAX_MESSAGES}
     return {**SCHEMA, "properties": props}
 
 
-def response_format(mode: str, options: int = 0) -> dict[str, Any] | None:
+def response_format(mode: str, options: int = 0, rationale: int = MAX_RATIONALE) -> dict[str, Any] | None:
     """The ``response_format`` field of a request in `mode` (one of FORMATS) for a menu of
-    `options` commands (0: the general schema)."""
-    schema = schema_for(options)
+    `options` commands (0: the general schema), reasons at most `rationale` characters."""
+    schema = schema_for(options, rationale)
     if mode == "json_schema":
         return {"type": "json_schema", "json_schema": {"name": "wedge_decision", "schema": schema, "strict": True}}
     if mode == "json_object":
@@ -189,11 +195,12 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return None
 
 
-def _format(value: str) -> str:
+def _choice(params: Mapping[str, str], key: str, options: tuple[str, ...]) -> str:
     from game.agents.registry import AgentSpecError
 
-    if value not in FORMATS:
-        raise AgentSpecError(f"llm agent format={value!r}: one of {', '.join(FORMATS)}")
+    value = params.get(key, options[0])
+    if value not in options:
+        raise AgentSpecError(f"llm agent {key}={value!r}: one of {', '.join(options)}")
     return value
 
 
@@ -232,6 +239,8 @@ class LLMAgent:
         "max_tokens": f"longest answer in tokens (default {DEFAULT_MAX_TOKENS})",
         "key_env": f"environment variable holding the API key (default {DEFAULT_KEY_ENV}; unset: no key sent)",
         "cache": "a directory of recorded calls to reuse and extend (replays a seat without the endpoint)",
+        "prompt": "full (default: everything a player's screen shows) or short (about a fifth of the tokens, "
+        "for small local models)",
         "format": "the reply format to ask for first: json_schema (default), json_object (llama.cpp's server) "
         "or none; a server that refuses one gets the next",
     }
@@ -253,6 +262,7 @@ class LLMAgent:
         key_env: str = DEFAULT_KEY_ENV,
         cache: Cache | None = None,
         response: str = FORMATS[0],
+        detail: str = "full",
     ) -> None:
         self.sc = sc
         self.role = role
@@ -266,7 +276,7 @@ class LLMAgent:
         self.key_env = key_env
         #: Recorded calls consulted before any HTTP call and extended with every response.
         self.cache: Cache | None = cache
-        self.prompts = PromptBuilder(sc.model, role, persona)
+        self.prompts = PromptBuilder(sc.model, role, persona, detail)
         #: What went wrong, ``{"decision": n, "kind": ..., "detail": ...}`` (see the module docstring).
         self.events: list[dict[str, Any]] = []
         #: One per decision: ``{"decision", "turn", "phase", "command", "text", "source"}``,
@@ -305,7 +315,8 @@ class LLMAgent:
         key_env = params.get("key_env", DEFAULT_KEY_ENV)
         if not _KEY_ENV.fullmatch(key_env):
             raise AgentSpecError(f"llm agent key_env={key_env!r} is not an environment variable name")
-        cache_dir = params.get("cache")
+        # A playtest's --llm-cache reaches every worker process through the environment.
+        cache_dir = params.get("cache") or os.environ.get(CACHE_ENV, "")
         return cls(
             sc,
             role,
@@ -319,7 +330,8 @@ class LLMAgent:
             max_tokens=int(_number(params, "max_tokens", DEFAULT_MAX_TOKENS, 1, 1_000_000, integer=True)),
             key_env=key_env,
             cache=DirCache(cache_dir) if cache_dir else None,
-            response=_format(params.get("format", FORMATS[0])),
+            response=_choice(params, "format", FORMATS),
+            detail=_choice(params, "prompt", DETAILS),
         )
 
     def close(self, results: dict[str, Any] | None = None) -> None:
@@ -488,7 +500,7 @@ class LLMAgent:
             "max_tokens": self.max_tokens,
             "seed": rng.derive(self.seed, "llm", self.decision) & 0x7FFFFFFF,
         }
-        fmt = response_format(mode, self._options)
+        fmt = response_format(mode, self._options, SHORT_RATIONALE if self.prompts.short else MAX_RATIONALE)
         if fmt is not None:
             body["response_format"] = fmt
         return body

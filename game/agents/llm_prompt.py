@@ -34,6 +34,11 @@ MAX_SHOWN_MESSAGES = 20
 KEPT_SECTIONS = ("Your objectives", "What you have", "A turn")
 MAX_RATIONALE = 400
 MAX_MESSAGE_CHARS = 500
+#: Prompt styles: ``full`` (the default) tells a capable model everything a player's screen
+#: shows; ``short`` keeps what a decision needs (objective, board, hand with exact effects,
+#: offers, messages, the menu) in about a fifth of the tokens, for small local models with
+#: short contexts.
+DETAILS = ("full", "short")
 
 
 class _Words(Describer):
@@ -58,8 +63,9 @@ def _signed(n: int) -> str:
 class PromptBuilder:
     """Builds one role's system message once and its user message per decision."""
 
-    def __init__(self, scenario: m.Scenario, role: str, persona: str = "") -> None:
+    def __init__(self, scenario: m.Scenario, role: str, persona: str = "", detail: str = "full") -> None:
         self.s = scenario
+        self.short = detail == "short"
         self.role = role
         self.words = _Words(scenario)
         self.cards = {c.id: c for c in scenario.cards}
@@ -90,28 +96,50 @@ class PromptBuilder:
             f"You play {me.name} (role id {me.id}) in the turn-based wargame “{s.scenario.title}”.",
             f"The roles are: {roles}. Every role decides alone; you see only what your role may see.",
         ]
-        if me.briefing:
-            head.append(_one_line(me.briefing))
-        parts = ["\n".join(head), _briefing_excerpt(s, self.role)]
+        if self.short:
+            parts = ["\n".join(head), self._objective_lines(me)]
+        else:
+            if me.briefing:
+                head.append(_one_line(me.briefing))
+            parts = ["\n".join(head), _briefing_excerpt(s, self.role)]
         if persona.strip():
             parts.append("How you play (your persona):\n" + persona.strip())
-        parts.append(_reply_rules([r for r in self.role_ids if r != self.role]))
+        parts.append(_reply_rules([r for r in self.role_ids if r != self.role], self.short))
         return "\n\n".join(parts).strip() + "\n"
+
+    def _objective_lines(self, me: m.Role) -> str:
+        """The objective's terms, one line each (the short prompt's whole briefing)."""
+        lines = [f"Your objective: {_one_line(me.objective.summary)}" if me.objective.summary else "Your objective:"]
+        for term in me.objective.terms:
+            need = "required" if term.required else "bonus"
+            lines.append(f"- {term.label}: {self.words.cond(term.when)} ({term.points} pts, {need})")
+        lines.append(f"The game lasts {self.s.rules.turns} turns; the objective is judged when it ends.")
+        return "\n".join(lines)
 
     # ------------------------------------------------------------------ user message
 
     def user(self, view: Mapping[str, Any], legal: Sequence[Command]) -> str:
         """The situation the view shows and the menu of `legal`, in plain words."""
-        sections = [
-            self._header(view),
-            self._board(view),
-            self._roles(view),
-            self._hand(view),
-            self._offers(view),
-            self._messages(view),
-            self._last_turn(view),
-            self._menu(view, legal),
-        ]
+        if self.short:
+            sections = [
+                self._header(view),
+                self._short_board(view),
+                self._hand(view),
+                self._offers(view),
+                self._messages(view),
+                self._menu(view, legal),
+            ]
+        else:
+            sections = [
+                self._header(view),
+                self._board(view),
+                self._roles(view),
+                self._hand(view),
+                self._offers(view),
+                self._messages(view),
+                self._last_turn(view),
+                self._menu(view, legal),
+            ]
         return "\n\n".join(x for x in sections if x).strip() + "\n"
 
     def _header(self, view: Mapping[str, Any]) -> str:
@@ -155,6 +183,12 @@ class PromptBuilder:
             lines.append(f"Shock this turn: {x.title} — {_one_line(x.text)}" if x else f"Shock this turn: {sid}")
         return "\n".join(lines)
 
+    def _short_board(self, view: Mapping[str, Any]) -> str:
+        tracks: Mapping[str, int] = view.get("tracks", {})
+        values = [f"{t.short or t.name} {tracks[t.id]}" for t in self.s.tracks if t.id in tracks]
+        me = view.get("roles", {}).get(self.role, {})
+        return f"Board: {'; '.join(values)}.\nYour capital: {me.get('capital')}."
+
     def _roles(self, view: Mapping[str, Any]) -> str:
         lines = ["The roles:"]
         for rid in self.role_ids:
@@ -185,6 +219,8 @@ class PromptBuilder:
         if c.askable:
             notes.append("askable by others in offers")
         extra = f" ({'; '.join(notes)})" if notes else ""
+        if self.short:
+            return f"- {_quote(c.title)}, cost {c.cost}{extra}: {self.words.effects(c.effects)}."
         return (
             f"- {_quote(c.title)} [{c.id}] — {KIND_LABEL.get(c.kind, c.kind)}, cost {c.cost}{extra}. "
             f"{_one_line(c.text)} Exactly: {self.words.effects(c.effects)}."
@@ -305,6 +341,8 @@ class PromptBuilder:
         verb, args = cmd.verb, cmd.args
         if verb == "offer":
             to, ask, give = args
+            if self.short:
+                return f"Offer {self.role_name(to)}: their {self.card(ask)} for your {self.card(give)}."
             return (
                 f"Offer to {self.role_name(to)}: if {self.role_name(to)} plays {self.card(ask)} this turn, "
                 f"you play {self.card(give)}."
@@ -329,7 +367,8 @@ class PromptBuilder:
 
     def _menu(self, view: Mapping[str, Any], legal: Sequence[Command]) -> str:
         lines = [f"Your options now ({len(legal)}; answer with the number of one):"]
-        lines += [f"{i}. {self.option(view, cmd)} [{cmd.text}]" for i, cmd in enumerate(legal, 1)]
+        code = (lambda cmd: "") if self.short else (lambda cmd: f" [{cmd.text}]")
+        lines += [f"{i}. {self.option(view, cmd)}{code(cmd)}" for i, cmd in enumerate(legal, 1)]
         return "\n".join(lines)
 
     def repair(self, problem: str, options: int) -> str:
@@ -348,7 +387,12 @@ def _briefing_excerpt(s: m.Scenario, role: str) -> str:
     return text.strip()
 
 
-def _reply_rules(others: Sequence[str]) -> str:
+def _reply_rules(others: Sequence[str], short: bool = False) -> str:
+    if short:
+        return (
+            'Reply with one JSON object only: {"choice": <option number>, "rationale": "<one short sentence>", '
+            f'"messages": []}}. A message is {{"to": "<one of {", ".join(others)}>", "text": "<short>"}}.'
+        )
     return (
         "How to answer: reply with one JSON object and nothing else:\n"
         '{"choice": <the number of one option from the menu>, '

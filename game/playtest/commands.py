@@ -38,6 +38,10 @@ def add_run_options(p: argparse.ArgumentParser, games_default: int | None) -> No
     p.add_argument("--backend", default="local", metavar="local|ray", help="local processes (default) or Ray")
     p.add_argument("--address", metavar="ADDR", help="Ray cluster address (ray start --head prints it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--llm-cache", metavar="DIR", help="recorded language-model calls to reuse and extend (llm seats): "
+                   "a rerun of the same batch makes no calls")
+    p.add_argument("--llm-concurrency", type=int, metavar="N", help="at most N games at once when a seat is an "
+                   "llm (one call at a time per game, so at most N calls to the endpoint at once)")
 
 
 def _check_counts(args: argparse.Namespace) -> None:
@@ -100,12 +104,29 @@ def cmd_playtest(args: argparse.Namespace) -> int:
         raise PlaytestError(f"--agents: {exc}") from None
     spec = BatchSpec(str(args.scenario), model, args.seed, agents)
     games = 100 if args.games is None else args.games
+    _llm_options(args, agents)
     result = run_playtest(spec, games, args.out, workers=args.workers, backend=args.backend,
                           address=args.address, progress=_progress(args), plots=not args.no_plots)
     if result.interrupted:
         return _interrupted(result.out, result.on_disk, games)
     _report_playtest(result, result.summary)
     return 0
+
+
+def _llm_options(args: argparse.Namespace, agents: str) -> None:
+    """--llm-cache reaches the workers' llm seats through the environment (the cache is
+    where calls are kept, not part of the batch: the same batch may be rerun without it);
+    --llm-concurrency caps the workers when a seat calls a model."""
+    from game.agents.llm import CACHE_ENV
+
+    if getattr(args, "llm_cache", None):
+        os.environ[CACHE_ENV] = str(Path(args.llm_cache).resolve())
+    limit = getattr(args, "llm_concurrency", None)
+    if limit is not None:
+        if limit < 1:
+            raise PlaytestError("--llm-concurrency must be at least 1")
+        if "=llm:" in agents or agents.startswith("llm"):
+            args.workers = min(args.workers, limit)
 
 
 def _slug(text: str) -> str:
@@ -117,6 +138,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
     _check_counts(args)
     prepared = load_experiment(args.file, seed=args.seed)
+    _llm_options(args, " ".join(str(x) for x in vars(prepared.file).values()))
     out = Path(args.out) if args.out else Path("playtests") / f"{_slug(prepared.name)}-seed{prepared.file.seed}"
     result = run_experiment(prepared, out, args.games, workers=args.workers, backend=args.backend,
                             address=args.address, progress=_progress(args), plots=not args.no_plots)

@@ -82,8 +82,18 @@ def _jsonable(value: Any) -> Any:
 
 
 def game_row(
-    index: int, seed: int, agents: str, s: GameState, commands: Sequence[str], events: dict[str, list[Any]]
+    index: int,
+    seed: int,
+    agents: str,
+    s: GameState,
+    commands: Sequence[str],
+    events: dict[str, list[Any]],
+    reasons: Sequence[dict[str, Any]] = (),
+    usage: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """One game's row. `reasons` (agents that explain themselves) and `usage` (language-model
+    seats' calls and tokens, per role) are added only when there are any, so rows of batches
+    without such seats keep their shape."""
     sc = s.sc
     results = evaluate(s)
     played = cards_in_play_order(s)
@@ -107,7 +117,7 @@ def game_row(
         "events": {role: _jsonable(ev) for role, ev in events.items() if ev},
         "state_hash": state_hash(s),
         "commands": list(commands),
-    }
+    } | ({"rationales": [dict(x) for x in reasons]} if reasons else {}) | ({"llm": usage} if usage else {})
 
 
 def _close(agent: Agent, results: dict[str, Any] | None) -> None:
@@ -136,9 +146,10 @@ def play_game(sc: Compiled, seats: dict[str, SeatSpec], agents: str, master: int
     except Exception as exc:
         raise PlaytestError(f"game {index} (seed {seed}): cannot build the agents: {exc}") from None
     results: dict[str, Any] | None = None
+    reasons: list[dict[str, Any]] = []
     try:
         try:
-            played = play(sc, seed, players)
+            played = play(sc, seed, players, reasons=reasons)
         except Exception as exc:  # an agent or engine failure: name the game so it can be reproduced
             raise PlaytestError(f"game {index} (seed {seed}) failed: {type(exc).__name__}: {exc}") from None
         results = evaluate(played.state)
@@ -146,7 +157,12 @@ def play_game(sc: Compiled, seats: dict[str, SeatSpec], agents: str, master: int
         for agent in players:
             _close(agent, results)
     events = {role: list(getattr(agent, "events", None) or []) for role, agent in zip(sc.role_ids, players)}
-    return game_row(index, seed, agents, played.state, played.commands, events)
+    usage = {
+        role: _jsonable(dict(stats))
+        for role, agent in zip(sc.role_ids, players)
+        if isinstance(stats := getattr(agent, "stats", None), dict)
+    }
+    return game_row(index, seed, agents, played.state, played.commands, events, reasons, usage)
 
 
 def row_line(row: dict[str, Any]) -> str:
