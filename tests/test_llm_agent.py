@@ -685,3 +685,30 @@ def test_playtest_rows_keep_reasons_and_usage_and_a_cached_rerun_calls_nothing(
     assert [r["commands"] for r in again] == [r["commands"] for r in first]
     assert [r["rationales"] for r in again] == [r["rationales"] for r in first]
     assert all(r["llm"]["us"]["calls"] == 0 and r["llm"]["us"]["cache_hits"] > 0 for r in again)
+
+
+def test_the_short_prompt_spells_every_option_and_keys_offers_right(sc: Compiled) -> None:
+    """prompt=short: well under two thirds of the words, but every legal command is an option, and each
+    offer's shorthand (A for Y) names exactly the cards of that command."""
+    from game.agents.llm_prompt import PromptBuilder
+
+    s, legal = first_decision(sc)
+    full = PromptBuilder(sc.model, "us", "", "full")
+    short = PromptBuilder(sc.model, "us", "", "short")
+    view = role_view(s, "us")
+    text = short.user(view, legal)
+    assert text == short.user(view, legal)  # deterministic: recorded calls are found again
+    assert len(short.system) + len(text) < 0.6 * (len(full.system) + len(full.user(view, legal)))
+    keys = dict(re.findall(r"([AY]\d+)=“([^”]+)”", text))
+    titles = {c.id: c.title for c in sc.model.cards}
+    options = re.findall(r"^(\d+)\. (.*)$", text, flags=re.M)
+    assert [int(n) for n, _ in options] == list(range(1, len(legal) + 1))
+    offers = 0
+    for (_, words), cmd in zip(options, legal):
+        if cmd.verb == "offer":
+            to, ask, give = cmd.args
+            m = re.fullmatch(r"Offer (\w+): (A\d+) for (Y\d+)\.", words)
+            assert m is not None, words
+            assert (m.group(1), keys[m.group(2)], keys[m.group(3)]) == (to, titles[ask], titles[give])
+            offers += 1
+    assert offers > 10

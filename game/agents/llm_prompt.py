@@ -367,8 +367,35 @@ class PromptBuilder:
 
     def _menu(self, view: Mapping[str, Any], legal: Sequence[Command]) -> str:
         lines = [f"Your options now ({len(legal)}; answer with the number of one):"]
-        code = (lambda cmd: "") if self.short else (lambda cmd: f" [{cmd.text}]")
-        lines += [f"{i}. {self.option(view, cmd)}{code(cmd)}" for i, cmd in enumerate(legal, 1)]
+        if self.short:
+            return self._short_menu(view, legal)
+        lines += [f"{i}. {self.option(view, cmd)} [{cmd.text}]" for i, cmd in enumerate(legal, 1)]
+        return "\n".join(lines)
+
+    def _short_menu(self, view: Mapping[str, Any], legal: Sequence[Command]) -> str:
+        """The menu with offers in shorthand: the cards offers name get keys once (Y1, Y2
+        for yours, A1, A2 for cards you can ask for), so that each of the dozens of possible
+        offers is a short line. Offers are most of a diplomacy menu; spelled out, they were
+        over half of a small model's prompt."""
+        yours: dict[str, str] = {}
+        asks: dict[str, str] = {}
+        for cmd in legal:
+            if cmd.verb == "offer":
+                asks.setdefault(cmd.args[1], f"A{len(asks) + 1}")
+                yours.setdefault(cmd.args[2], f"Y{len(yours) + 1}")
+        lines = [f"Your options now ({len(legal)}; answer with the number of one):"]
+        if asks:
+            owner = {c.id: c.role for c in self.s.cards}
+            keys = [f"{k}={self.card(c)}" for c, k in yours.items()]
+            keys += [f"{k}={self.card(c)} ({owner.get(c, '')})" for c, k in asks.items()]
+            lines.append("(In offers: " + "; ".join(keys) + ". “Offer R: A for Y” means: if R plays A this turn, "
+                         "you play Y.)")
+        for i, cmd in enumerate(legal, 1):
+            if cmd.verb == "offer":
+                to, ask, give = cmd.args
+                lines.append(f"{i}. Offer {to}: {asks[ask]} for {yours[give]}.")
+            else:
+                lines.append(f"{i}. {self.option(view, cmd)}")
         return "\n".join(lines)
 
     def repair(self, problem: str, options: int) -> str:
