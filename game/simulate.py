@@ -37,7 +37,7 @@ def play(
     orders are sealed and simultaneous this order never changes what a role may do.
 
     With `reasons` (and `record`), the reasons agents that explain themselves give are
-    appended to it as ``{"index", "role", "text", "source"}`` (a record's ``meta["rationales"]``)."""
+    appended to it as ``{"index", "role", "turn", "text", "source"}`` (a record's ``meta["rationales"]``)."""
     s = new_game(sc, seed)
     n = len(sc.role_ids)
     commands: list[Command] = []
@@ -59,7 +59,8 @@ def play(
                     if explains[role] and reasons is not None:
                         why = reason_for(agent, before, cmd)
                         if why:
-                            reasons.append({"index": len(commands) - 1, "role": sc.role_ids[role], **why})
+                            note = {"index": len(commands) - 1, "role": sc.role_ids[role], "turn": s.turn, **why}
+                            reasons.append(note)
                 s = apply_fast(s, cmd)
                 progressed = True
         if not progressed:

@@ -260,10 +260,12 @@ class LocalSession(_Notifier):
         if cmd.actor != seat:
             raise _seat_error(seat, command)
         with self._lock:
+            turn = self._state.turn
             self._state = self._record.accept(self._state, cmd.text)
             if why:
                 index = len(self._record.commands) - 1
-                self._record.meta.setdefault("rationales", []).append({"index": index, "role": seat, **why})
+                note = {"index": index, "role": seat, "turn": turn, **why}
+                self._record.meta.setdefault("rationales", []).append(note)
             self._autosave()
             self._notify("command", seat, cmd.text)
 

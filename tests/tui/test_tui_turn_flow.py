@@ -355,3 +355,55 @@ def test_game_over_dialog_holds_the_report_hint_and_no_toast_covers_it(tmp_path:
             assert type(app.screen).__name__ == "ReportScreen"
 
     asyncio.run(run())
+
+
+def test_the_reveal_shows_a_computer_seats_reasons_after_the_fact_only(tmp_path: Path) -> None:
+    """A played card's stated reason ("why: ...", from the save's meta rationales) is shown
+    in a replay's reveal, and never to a player while the game runs (a seat's reasons are
+    its private thinking)."""
+    from game.agents.registry import build_agents, parse_agents
+    from game.simulate import play
+    from tui.app import build_replay_app
+    from tui.session import LocalSession
+
+    sc = compile_scenario(load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "classroom.yaml"))
+    played = play(sc, 3, build_agents(sc, parse_agents("heuristic", sc), 3))
+    rec, s = GameRecord.start(sc, 3)
+    for command in played.commands:
+        s = rec.accept(s, command)
+    first = next(i for i, c in enumerate(played.commands) if c.startswith("prc:play:"))
+    card = played.commands[first].split(":")[2]
+    rec.meta["rationales"] = [
+        {"index": first, "role": "prc", "turn": 1, "text": "Keep [bold]Moscow[/] close", "source": "model"}
+    ]
+    path = tmp_path / "game.json"
+    rec.save(path)
+
+    async def run() -> None:
+        app = build_replay_app(path, theme=THEME)
+        async with app.run_test(size=(160, 150)) as pilot:
+            await settle(pilot, app)
+            app.session.seek(app.session.length)
+            app.push_screen(RevealScreen(app.catalog, app.session.view("public"), 1))
+            await settle(pilot, app)
+            body = screen_text(app)
+            assert "why: Keep [bold]Moscow[/] close" in body  # shown, and as text, not markup
+            assert app.catalog.card_title(card)[:20] in body
+
+    asyncio.run(run())
+
+    # A game still running: the same note is not shown to a player.
+    live = LocalSession.from_save(path)
+    view = live.view("us")
+    view["end_reason"] = ""
+
+    async def running() -> None:
+        app = play_app(tmp_path, seed=3)
+        async with app.run_test(size=(160, 150)) as pilot:
+            await settle(pilot, app)
+            app.session.meta["rationales"] = rec.meta["rationales"]
+            app.push_screen(RevealScreen(app.catalog, view, 1))
+            await settle(pilot, app)
+            assert "why:" not in screen_text(app)
+
+    asyncio.run(running())

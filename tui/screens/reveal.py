@@ -32,6 +32,7 @@ from game.state import ROLL
 from tui.catalog import Catalog
 from tui.literal import literal
 from tui.screens.dialogs import ResultsScreen
+from tui.session import ReplaySession
 from tui.widgets.common import update_static
 
 if TYPE_CHECKING:
@@ -94,13 +95,16 @@ def _heading(text: str, note: str = "") -> Text:
     return out
 
 
-def reveal_text(c: Catalog, view: dict[str, Any], turn: int, width: int = 0) -> Group:
+def reveal_text(
+    c: Catalog, view: dict[str, Any], turn: int, width: int = 0, reasons: dict[tuple[str, str], str] | None = None
+) -> Group:
     """Everything that happened in `turn` (an adjudicated turn of `view`'s history), for a
-    body `width` cells wide (0: any; the tracks' table then uses their full names)."""
+    body `width` cells wide (0: any; the tracks' table then uses their full names).
+    `reasons` ((role, card) -> the computer seat's stated reason) are shown under the cards."""
     rec = next((h for h in view["history"] if h["turn"] == turn), None)
     if rec is None:
         return Group(Text(f"Turn {turn} has not been adjudicated yet.", style="dim"))
-    r = _Reveal(c, view, rec, width)
+    r = _Reveal(c, view, rec, width, reasons or {})
     parts: list[RenderableType] = []
     for section in (r.shocks, r.orders, r.offers, r.others, r.tracks, r.next_turn):
         parts.extend(section())
@@ -112,8 +116,16 @@ def reveal_text(c: Catalog, view: dict[str, Any], turn: int, width: int = 0) -> 
 class _Reveal:
     """The sections of one turn's reveal; `used` keeps a cause from being listed twice."""
 
-    def __init__(self, c: Catalog, view: dict[str, Any], rec: dict[str, Any], width: int = 0) -> None:
+    def __init__(
+        self,
+        c: Catalog,
+        view: dict[str, Any],
+        rec: dict[str, Any],
+        width: int = 0,
+        reasons: dict[tuple[str, str], str] | None = None,
+    ) -> None:
         self.c, self.view, self.rec = c, view, rec
+        self.reasons = reasons or {}
         self.width = width
         self.turn = int(rec["turn"])
         self.entries = [e for e in view["ledger"] if e["turn"] == self.turn]
@@ -164,6 +176,9 @@ class _Reveal:
                 item.append(": ")
                 effects = [e for e in self.causes.get(cause, []) if e["phase"] == "adjudication"]
                 item.append_text(_effects(c, effects))
+                why = self.reasons.get((role, o["card"]))
+                if why:
+                    item.append(f"\n  why: {why}", style="italic dim")
                 items.append(item)
             if items:
                 out.append(_bullets(items, indent=4))
@@ -331,9 +346,33 @@ class RevealScreen(ModalScreen[None]):
         if len(self.turns) > 1:
             title.append(f"  ({self.turns.index(self.turn) + 1} of {len(self.turns)} adjudicated turns)", style="dim")
         update_static(self.query_one("#reveal-title", Static), title)
-        self.query_one("#reveal-body", Static).update(reveal_text(self.catalog, self.view, self.turn, width))
+        body = reveal_text(self.catalog, self.view, self.turn, width, self._reasons())
+        self.query_one("#reveal-body", Static).update(body)
         if not keep_scroll:
             self.query_one("#reveal-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def _reasons(self) -> dict[tuple[str, str], str]:
+        """The computer seats' stated reasons for the cards of this turn (``meta["rationales"]``),
+        once the game is over or in a replay: during play they are each seat's private
+        thinking (they may mention its hand), so other players never see them."""
+        session = self.wedge.session
+        if session is None or not (self.view.get("end_reason") or isinstance(session, ReplaySession)):
+            return {}
+        notes = getattr(session, "meta", {}).get("rationales")
+        if not isinstance(notes, list):
+            return {}
+        history = session.history
+        out: dict[tuple[str, str], str] = {}
+        for note in notes:
+            if not isinstance(note, dict) or note.get("turn") != self.turn or note.get("source") != "model":
+                continue
+            index = note.get("index")
+            if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(history):
+                continue
+            parts = history[index].split(":")
+            if len(parts) >= 3 and parts[1] == "play":
+                out[(parts[0], parts[2])] = str(note.get("text", ""))  # Text.append: never markup
+        return out
 
     def action_turn(self, delta: int) -> None:
         if self.turn not in self.turns:
