@@ -42,6 +42,7 @@ def play(
     n = len(sc.role_ids)
     commands: list[Command] = []
     explains = [record and reasons is not None and hasattr(a, "rationales") for a in agents]
+    explaining = any(explains)  # one local test per decision when no agent gives reasons
     while s.phase != OVER:
         progressed = False
         for role in range(n):
@@ -52,11 +53,11 @@ def play(
                 legal = legal_actions(s, role)
                 if not legal:
                     break
-                before = reasons_given(agent) if explains[role] else 0
+                before = reasons_given(agent) if explaining and explains[role] else 0
                 cmd: Command = agent.act(role_record(s, role) if needs_view else NO_VIEW, legal)
                 if record:
                     commands.append(cmd)
-                    if explains[role] and reasons is not None:
+                    if explaining and explains[role] and reasons is not None:
                         why = reason_for(agent, before, cmd)
                         if why:
                             note = {"index": len(commands) - 1, "role": sc.role_ids[role], "turn": s.turn, **why}

@@ -35,7 +35,9 @@ class RandomAgent:
         # random it would only undo random plays and make games longer, never different
         # in kind. The candidates are the commands before them, then seal.
         n = len(legal)
-        k = trailing_unplays(legal) if n > 1 else 0
+        # (Unplays exist only in orders with cards chosen: most lists have none, found
+        # by one look at the command before the last.)
+        k = trailing_unplays(legal) if n > 1 and legal[n - 2].verb == "unplay" else 0
         m = n - k
         # A lone command (often just "done" or "seal") needs no draw: any draw % 1 is 0.
         # The draw is still used up, so every later choice is the one it always was.
