@@ -45,6 +45,9 @@ _STATUS = Offer._fields.index("status")
 _new_state = tuple.__new__  # builds a NamedTuple from one sequence, skipping its argument parsing
 
 
+#: Longest seat controller (rule 11.6): room for an agent spec with a URL and its parameters.
+MAX_CONTROLLER = 400
+
 def new_game(sc: Compiled, seed: int, controllers: tuple[str, ...] | None = None) -> GameState:
     """§2 setup, then run automatic phases up to the first decision."""
     n = len(sc.role_ids)
@@ -567,8 +570,12 @@ def _facilitator(s: GameState, cmd: Command) -> GameState:  # noqa: C901
         role = sc.role_index.get(args[0])
         if role is None:
             raise _fail("11", cmd, f"unknown role {args[0]!r}")
+        controller = args[1].strip()
+        if len(controller) > MAX_CONTROLLER:
+            # refused, never cut: a cut seat spec would silently drop its last parameters
+            raise _fail("11.6", cmd, f"a seat controller is at most {MAX_CONTROLLER} characters")
         controllers = list(s.controllers)
-        controllers[role] = args[1].strip()[:80]
+        controllers[role] = controller
         return s._replace(controllers=tuple(controllers))
     if verb == "rollback":
         if not (args[0].isascii() and args[0].isdigit()) or not 1 <= int(args[0]) <= min(s.turn, len(s.checkpoints)):

@@ -170,6 +170,16 @@ def test_11_12_seat_changes_controller_publicly():
     refused(s, "gm:seat:russia:human", "11")
 
 
+def test_11_12b_a_long_seat_controller_is_kept_whole_or_refused():
+    """Orders: gm:seat:us with a 300-character agent spec, then one of 401 characters.
+    Expected: the first kept whole (a cut spec would lose its last parameters); the second
+    refused under rule 11.6, nothing changed."""
+    spec = "llm:base_url=http://127.0.0.1:8080/v1:model=" + "m" * 230 + ":prompt=short"
+    s = apply(_s(), f"gm:seat:us:{spec}")
+    assert s.controllers[0] == spec and s.controllers[0].endswith(":prompt=short")
+    refused(s, "gm:seat:us:" + "x" * 401, "11.6")
+
+
 def test_11_13_force_seals_for_an_absent_role():
     """Setup: offer 1 us -> prc made in diplomacy; orders phase; us plays us-stall and seals.
     Orders: gm:force:prc. Expected: prc sealed with an empty order, offer 1 declined (not broken, no
