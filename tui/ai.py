@@ -57,6 +57,7 @@ class AIDriver:
         self._host_lock = threading.Lock()
         self._closed = False
         self._call_cache: Any = None
+        self._calls_saved = 0  # recorded calls already copied into the save's meta
 
     @property
     def process_kinds(self) -> set[str]:
@@ -229,7 +230,8 @@ class AIDriver:
             self.thinking = role
             before = reasons_given(agent)
             cmd = self._decide(role, agent, view if agent.needs_view else NO_VIEW, legal)
-            if self._call_cache is not None:  # saved with the command that follows
+            if self._call_cache is not None and len(self._call_cache) != self._calls_saved:
+                self._calls_saved = len(self._call_cache)  # saved with the command that follows
                 self.session.meta["llm_calls"] = self._call_cache.entries
             with contextlib.suppress(IllegalCommand):  # the game moved on meanwhile: decide again
                 self.session.submit(role, cmd.text, reason_for(agent, before, cmd))

@@ -385,9 +385,8 @@ class PromptBuilder:
                 yours.setdefault(cmd.args[2], f"Y{len(yours) + 1}")
         lines = [f"Your options now ({len(legal)}; answer with the number of one):"]
         if asks:
-            owner = {c.id: c.role for c in self.s.cards}
             keys = [f"{k}={self.card(c)}" for c, k in yours.items()]
-            keys += [f"{k}={self.card(c)} ({owner.get(c, '')})" for c, k in asks.items()]
+            keys += [f"{k}={self.card(c)} ({self.cards[c].role})" for c, k in asks.items()]
             lines.append("(In offers: " + "; ".join(keys) + ". “Offer R: A for Y” means: if R plays A this turn, "
                          "you play Y.)")
         for i, cmd in enumerate(legal, 1):
