@@ -329,16 +329,17 @@ class ISMCTSAgent:
                 cmd = self.seal  # out of the tree the role holds its cards: the leaf values them
             else:
                 legal = legal_actions(s, actor)
-                unplays = trailing_unplays(legal) if len(legal) > 1 else 0  # never played: see act()
+                size = len(legal)  # unplays are never played (see act()); one look finds most lists have none
+                unplays = trailing_unplays(legal) if size > 1 and legal[size - 2].verb == "unplay" else 0
                 if actor == me and expanding:
                     if first:
                         legal = [c for c in legal if c in allowed]
                     elif unplays:
-                        legal = legal[: len(legal) - 1 - unplays] + legal[-1:]
+                        legal = legal[: size - 1 - unplays] + legal[-1:]
                     node, cmd, expanding = self._select(node, legal, seed, k)
                     path.append(node)
                 else:
-                    m = len(legal) - unplays
+                    m = size - unplays
                     i = rng.draw(seed, k) % m
                     cmd = legal[-1] if unplays and i == m - 1 else legal[i]
             if actor == me:
