@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from llm_endpoint import llm_endpoint  # noqa: F401  (a scripted chat-completions endpoint on loopback)
 from llm_fixtures import local_model  # noqa: F401  (a real local model server, for tests that ask for it)
 from wedge_testing import MINI, ROOT, STANDARD, wedge_command
 
