@@ -186,4 +186,4 @@ def test_server_search_workers_decide_as_in_process_from_the_pickled_record(stan
         )
     finally:
         pool.close()
-    assert made == local
+    assert made == (local, None)

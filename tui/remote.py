@@ -118,6 +118,14 @@ class RemoteSession:
         return self._version
 
     @property
+    def meta(self) -> dict[str, Any]:
+        """What the server shares of the record's meta: the computer seats' reasons, once
+        the game is over (each with the command it explains, since this seat's history
+        holds only its own commands)."""
+        reasons = self._client.reasons
+        return {"rationales": list(reasons)} if reasons else {}
+
+    @property
     def history(self) -> list[str]:
         """The log entries this seat may see: its own commands and the facilitator's."""
         return list(self._client.commands)

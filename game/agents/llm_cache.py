@@ -102,6 +102,10 @@ class CallCache:
             copy: dict[str, dict[str, Any]] = json.loads(canonical(self._entries))
             return copy
 
+    def keys(self) -> list[str]:
+        with self._lock:
+            return list(self._entries)
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)

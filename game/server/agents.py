@@ -24,7 +24,7 @@ import threading
 import time
 
 from game import rng
-from game.agents.base import Agent
+from game.agents.base import Agent, reason_for, reasons_given
 from game.agents.registry import HUMAN, AgentSpecError, agent_class, available_kinds, capabilities, parse_seat
 from game.commands import Command, parse
 from game.compiled import Compiled
@@ -109,6 +109,9 @@ def _decide_in_process(
     return decide(sc, role, controller, seed, record, [parse(t) for t in legal]).text
 
 
+Reason = dict[str, str]  # a computer seat's stated reason for a command: {"text", "source"}
+
+
 class AIPool:
     """Where agents decide: one thread pool and, on first use, one worker process."""
 
@@ -128,7 +131,13 @@ class AIPool:
         seed: int,
         view: RoleView,
         legal: list[Command],
-    ) -> Command:
+        calls: object = None,
+    ) -> tuple[Command, Reason | None]:
+        """The agent's command and, for agents that explain themselves, its reason.
+
+        `calls` is the game's recorded model calls (a CallCache): a language-model seat
+        without a cache of its own records into it, and finds there the calls the game
+        made before a restart."""
         loop = asyncio.get_running_loop()
         caps = capabilities(parse_seat(controller).kind)
         self.decisions += 1
@@ -137,7 +146,11 @@ class AIPool:
             agent = self._kept.get(key)
             if agent is None:
                 agent = self._kept[key] = _build(sc, role, controller, seed)
-            return await loop.run_in_executor(self._threads, agent.act, view, legal)
+                if calls is not None and getattr(agent, "cache", False) is None:
+                    agent.cache = calls  # type: ignore[attr-defined]  # a language-model seat
+            before = reasons_given(agent)
+            cmd = await loop.run_in_executor(self._threads, agent.act, view, legal)
+            return cmd, reason_for(agent, before, cmd)
         if caps.process:
             if self._process is None:
                 self._process = concurrent.futures.ProcessPoolExecutor(
@@ -157,8 +170,8 @@ class AIPool:
                 pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL),
                 [c.text for c in legal],
             )
-            return parse(text)
-        return await loop.run_in_executor(self._threads, decide, sc, role, controller, seed, view, legal)
+            return parse(text), None
+        return await loop.run_in_executor(self._threads, decide, sc, role, controller, seed, view, legal), None
 
     def close(self) -> None:
         for agent in self._kept.values():

@@ -80,6 +80,8 @@ class Client:
         self.legal: list[str] = []
         self.hints: dict[str, p.Problem] = {}
         self.commands: list[str] = []
+        #: the computer seats' reasons, sent when the game is over (protocol: Welcome.reasons)
+        self.reasons: list[dict[str, Any]] = []
         self.seq = 0
         self.deadline: p.Deadline | None = None
         self.limits = p.Limits()
@@ -154,6 +156,7 @@ class Client:
         self.legal = list(msg.legal)
         self.hints = dict(msg.hints)
         self.commands = list(msg.commands)
+        self.reasons = list(msg.reasons)
         self.seq = msg.seq
         self.deadline = msg.deadline
         self.limits = msg.limits
@@ -221,6 +224,8 @@ class Client:
                 self.commands = self.commands + list(msg.commands)
             if msg.deadline is not None:
                 self.deadline = msg.deadline
+            if msg.reasons is not None:
+                self.reasons = list(msg.reasons)
             self.seq = msg.seq
             self._emit("update", msg)
             return

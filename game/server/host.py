@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from game.agents.external import default_command
+from game.agents.llm_cache import CallCache
 from game.agents.pacing import waits_for_answers
 from game.commands import FACILITATOR, Command, parse
 from game.compiled import Compiled
@@ -37,10 +38,10 @@ from game.hashing import state_hash
 from game.record import GameRecord
 from game.rules import apply, legal_actions, pending_roles, refusals
 from game.server import protocol as p
-from game.server.agents import AIPool, check_network_controller, decision_seed, is_human
+from game.server.agents import AIPool, Reason, check_network_controller, decision_seed, is_human
 from game.server.audience import ViewMaker
 from game.server.store import Store, StoreError
-from game.state import DIPLOMACY, ORDERS, GameState
+from game.state import DIPLOMACY, ORDERS, OVER, GameState
 from game.views import role_record
 
 log = logging.getLogger("wedge.server")
@@ -133,6 +134,7 @@ class _Audience:
     sent: int = 0  # log entries already considered for this audience
     seq: int = 0
     deadline_key: tuple[Any, ...] | None = None
+    reasons_sent: bool = False
 
 
 #: Told when a command is acknowledged: (canonical text, duplicate).
@@ -152,6 +154,7 @@ class _Accepted:
     seat: str
     key: str | None
     waiters: list[Waiter] = field(default_factory=list)
+    note: dict[str, Any] | None = None  # a computer seat's reason: {"turn", "text", "source"}
 
 
 def _answer(waiters: list[Waiter], text: str) -> None:
@@ -225,6 +228,10 @@ class GameHost:
         self._deadline_timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.ai_errors: list[str] = []
+        #: The model calls the game's language-model seats made (kept in the store, and in
+        #: the record's meta as local play keeps them), and which of them are stored.
+        self.calls = CallCache.from_entries(record.meta.pop("llm_calls", None) or {})
+        self._calls_stored = set(self.calls.keys())
         self.closed = False
         self.started = False  # no AI moves and no deadline before start(): setup stays deterministic
 
@@ -299,6 +306,7 @@ class GameHost:
             scenario_hash=self.sc.content_hash,
             seq=aud.seq,
             view=aud.view,
+            reasons=self._reasons() or [],
             legal=list(aud.legal or []),
             hints=dict(aud.hints or {}),
             commands=[c for c, a in zip(self.record.commands, self._actors) if visible_to(seat, a)],
@@ -377,7 +385,9 @@ class GameHost:
             fresh = [c for c, a in zip(commands[aud.sent :], self._actors[aud.sent :]) if visible_to(seat, a)]
             aud.sent = len(commands)
             deadline_changed = dl_key != aud.deadline_key
-            if not (patch or new_legal is not None or new_hints is not None or fresh or deadline_changed):
+            reasons = None if aud.reasons_sent else self._reasons()
+            aud.reasons_sent = reasons is not None
+            if not (patch or new_legal is not None or new_hints is not None or fresh or deadline_changed or reasons):
                 continue
             aud.view, aud.legal, aud.hints, aud.deadline_key = view, legal, hints, dl_key
             aud.seq += 1
@@ -389,10 +399,20 @@ class GameHost:
                     hints=new_hints,
                     commands=fresh,
                     deadline=self._deadline_info() if deadline_changed else None,
+                    reasons=reasons,
                 )
             )
             for sub in list(aud.subscribers):
                 sub.post(text)
+
+    def _reasons(self) -> list[dict[str, Any]] | None:
+        """The computer seats' reasons with the commands they explain, for every seat once
+        the game is over (None before: they may mention a seat's hand)."""
+        if self.state.phase != OVER:
+            return None
+        commands = self.record.commands
+        notes = self.record.meta.get("rationales") or []
+        return [{**n, "command": commands[n["index"]]} for n in notes if 0 <= n["index"] < len(commands)]
 
     # -- commands ------------------------------------------------------------------------
     def _authorize(self, seat: str, cmd: Command, trusted: bool = False) -> None:
@@ -418,8 +438,10 @@ class GameHost:
         key: str | None = None,
         trusted: bool = False,
         on_ack: OnAck | None = None,
+        why: Reason | None = None,
     ) -> asyncio.Future[tuple[str, bool]]:
-        """Accept `text` from `seat`, or raise Refused at once.
+        """Accept `text` from `seat`, or raise Refused at once. `why` is a computer seat's
+        stated reason, stored with the command.
 
         Returns a future of (command, duplicate) that resolves once the command is
         durable, applied and published; `on_ack` is called at that same moment, before
@@ -450,8 +472,10 @@ class GameHost:
             raise illegal(exc) from None
         h = state_hash(new)
         idx = len(self.record.commands) + len(self._accepted)
-        entry = _Accepted(cmd.text, cmd.actor, h, new, seat, key, [(fut, on_ack, False)])
-        self.store.append((self.id, idx, cmd.text, h, seat, source, key), self)
+        note = None if why is None else {"turn": self._head.turn, **why}
+        entry = _Accepted(cmd.text, cmd.actor, h, new, seat, key, [(fut, on_ack, False)], note)
+        noted = None if note is None else json.dumps(note, sort_keys=True)
+        self.store.append((self.id, idx, cmd.text, h, seat, source, key, noted), self)
         self._accepted.append(entry)
         self._head = new
         if key is not None:
@@ -485,6 +509,9 @@ class GameHost:
                 self._own[entry.actor] += 1
             if entry.key is not None:
                 self.keys[(entry.seat, entry.key)] = idx
+            if entry.note is not None:
+                note = {"index": idx, "role": entry.actor, **entry.note}
+                self.record.meta.setdefault("rationales", []).append(note)
         self.state = done[-1].state
         senders = {entry.seat for entry in done}
         self._acknowledge(done, senders)
@@ -636,10 +663,12 @@ class GameHost:
             if self._ai_waits(role):  # resumed by the answer (every stored command kicks the AI)
                 return
             seed = decision_seed(self.record.seed, rid, self._own[rid])
+            why = None
             try:
-                cmd = await self.ai.decide(
-                    self.sc, self.scenario_json, self.id, rid, controller, seed, role_record(s, role), legal
+                cmd, why = await self.ai.decide(
+                    self.sc, self.scenario_json, self.id, rid, controller, seed, role_record(s, role), legal, self.calls
                 )
+                await self._store_calls()
                 if cmd not in legal and cmd.verb != "say":  # a message is checked when it is submitted
                     raise ValueError(f"chose {cmd.text}, which is not legal")
             except asyncio.CancelledError:
@@ -650,7 +679,19 @@ class GameHost:
                 cmd = default_command(legal)
             source = "ai" if role not in self._takeover else "deadline-ai"
             with contextlib.suppress(Refused):  # the game moved on meanwhile: look again
-                await self.submit(rid, cmd.text, source)
+                await self.submit(rid, cmd.text, source, why=why)
+
+    async def _store_calls(self) -> None:
+        """Store the model calls made since the last time, before the command they led to:
+        the record keeps every call, and a restarted server finds them."""
+        if len(self.calls) == len(self._calls_stored):
+            return
+        entries = {k: v for k, v in self.calls.entries.items() if k not in self._calls_stored}
+        self._calls_stored.update(entries)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self.store.add_calls, self.id, entries)
+        except StoreError as exc:  # the game goes on; the calls are kept in memory for its record
+            log.error("game %s: %s", self.id, exc)
 
 
 _MISSING = object()

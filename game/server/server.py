@@ -230,7 +230,7 @@ class WedgeServer:
             [c.command for c in stored.commands],
             [c.state_hash for c in stored.commands],
             stored.initial_hash,
-            {},
+            stored.meta(),
         )
         state = final_state(record, verify=True)  # ReplayMismatch names the first command that differs
         keys = {(c.seat, c.key): c.idx for c in stored.commands if c.key is not None}

@@ -40,7 +40,8 @@ from game.record import GameRecord
 
 log = logging.getLogger("wedge.server")
 
-SCHEMA_VERSION = 1
+#: 2 added ``commands.note`` (a computer seat's stated reason) and ``llm_calls``.
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,9 +68,16 @@ CREATE TABLE IF NOT EXISTS commands(
     seat TEXT NOT NULL,
     source TEXT NOT NULL,
     key TEXT,
+    note TEXT,
     PRIMARY KEY(game_id, idx)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS commands_key ON commands(game_id, seat, key) WHERE key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS llm_calls(
+    game_id TEXT NOT NULL REFERENCES games(id),
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY(game_id, key)
+);
 """
 
 
@@ -85,6 +93,7 @@ class StoredCommand:
     seat: str
     source: str
     key: str | None
+    note: str | None = None  # JSON {"turn", "text", "source"}: why a computer seat sent it
 
 
 @dataclass
@@ -98,11 +107,32 @@ class StoredGame:
     created: float
     tokens: dict[str, str]
     commands: list[StoredCommand] = field(default_factory=list)
+    llm_calls: dict[str, Any] = field(default_factory=dict)  # request key -> {"request", "response"}
+
+    def meta(self) -> dict[str, Any]:
+        """The record's ``meta`` as local play keeps it: the computer seats' reasons
+        (``rationales``) and their recorded model calls (``llm_calls``), when there are any."""
+        reasons = []
+        for c in self.commands:
+            if c.note is None:
+                continue
+            try:
+                note = json.loads(c.note)
+            except ValueError:
+                continue
+            if isinstance(note, dict):
+                reasons.append({"index": c.idx, "role": c.seat, **note})
+        out: dict[str, Any] = {}
+        if reasons:
+            out["rationales"] = reasons
+        if self.llm_calls:
+            out["llm_calls"] = dict(self.llm_calls)
+        return out
 
 
 Op = Callable[[sqlite3.Connection], Any]
-Row = tuple[str, int, str, str, str, str, str | None]  # a command: game, idx, text, hash, seat, source, key
-_INSERT = "INSERT INTO commands(game_id, idx, command, state_hash, seat, source, key) VALUES(?,?,?,?,?,?,?)"
+Row = tuple[str, int, str, str, str, str, str | None, str | None]  # game, idx, text, hash, seat, source, key, note
+_INSERT = "INSERT INTO commands(game_id, idx, command, state_hash, seat, source, key, note) VALUES(?,?,?,?,?,?,?,?)"
 
 
 class Sink(Protocol):
@@ -334,6 +364,12 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.run(lambda con: con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", (key, value)))
 
+    def add_calls(self, game_id: str, entries: dict[str, Any]) -> None:
+        """Keep a game's recorded model calls (key -> ``{"request", "response"}``); written
+        before the command they led to is accepted, so none is lost to a crash."""
+        rows = [(game_id, k, json.dumps(v, sort_keys=True, separators=(",", ":"))) for k, v in entries.items()]
+        self.run(lambda con: con.executemany("INSERT OR IGNORE INTO llm_calls(game_id, key, body) VALUES(?,?,?)", rows))
+
     def load_games(self) -> list[StoredGame]:
         """Every game with its commands in order (for resuming at start-up)."""
         return list(self.run(_load_all))
@@ -376,10 +412,11 @@ def _connect(p: Path) -> sqlite3.Connection:
             if stmt.strip():
                 con.execute(stmt)
         row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is None:
-            con.execute("INSERT INTO meta(key, value) VALUES('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) > SCHEMA_VERSION:
+        if row is not None and int(row[0]) > SCHEMA_VERSION:
             raise StoreError(f"{name}: database schema {row[0]} is newer than this Wedge reads ({SCHEMA_VERSION})")
+        if "note" not in _columns(con, "commands"):  # schema 1: the new table came with _SCHEMA
+            con.execute("ALTER TABLE commands ADD COLUMN note TEXT")
+        con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('schema', ?)", (str(SCHEMA_VERSION),))
         con.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
         con.close()
@@ -391,6 +428,10 @@ def _connect(p: Path) -> sqlite3.Connection:
         con.close()
         raise
     return con
+
+
+def _columns(con: sqlite3.Connection, table: str) -> set[str]:
+    return {str(row[1]) for row in con.execute(f"PRAGMA table_info({table})")}
 
 
 def _create_op(
@@ -425,11 +466,18 @@ def _load_all(con: sqlite3.Connection) -> list[StoredGame]:
     for gid, seat, token in con.execute("SELECT game_id, seat, token FROM seats ORDER BY rowid"):
         if gid in games:
             games[gid].tokens[seat] = token
-    for gid, idx, command, h, seat, source, key in con.execute(
-        "SELECT game_id, idx, command, state_hash, seat, source, key FROM commands ORDER BY game_id, idx"
+    # A schema-1 database read in place (read_record opens it read-only) has no notes or calls.
+    note = "note" if "note" in _columns(con, "commands") else "NULL"
+    for gid, idx, command, h, seat, source, key, why in con.execute(
+        f"SELECT game_id, idx, command, state_hash, seat, source, key, {note} FROM commands ORDER BY game_id, idx"
     ):
         if gid in games:
-            games[gid].commands.append(StoredCommand(idx, command, h, seat, source, key))
+            games[gid].commands.append(StoredCommand(idx, command, h, seat, source, key, why))
+    if _columns(con, "llm_calls"):
+        for gid, key, body in con.execute("SELECT game_id, key, body FROM llm_calls ORDER BY game_id, key"):
+            if gid in games:
+                with contextlib.suppress(ValueError):
+                    games[gid].llm_calls[key] = json.loads(body)
     return list(games.values())
 
 
@@ -482,6 +530,6 @@ def read_record(path: str | os.PathLike[str], game_id: str | None = None) -> tup
         [c.command for c in stored.commands],
         [c.state_hash for c in stored.commands],
         stored.initial_hash,
-        {"server_game": game_id},
+        {"server_game": game_id, **stored.meta()},
     )
     return game_id, record

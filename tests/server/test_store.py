@@ -31,7 +31,7 @@ class Game:
         return lambda: self.later.append(f"after {count}")
 
     def row(self, idx: int, key: str | None = None) -> Row:
-        return (self.id, idx, f"us:play:card{idx}", f"hash{idx}", "us", "player", key)
+        return (self.id, idx, f"us:play:card{idx}", f"hash{idx}", "us", "player", key, None)
 
 
 def _create(store: Store, game_id: str) -> None:

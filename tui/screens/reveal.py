@@ -366,10 +366,13 @@ class RevealScreen(ModalScreen[None]):
         for note in notes:
             if not isinstance(note, dict) or note.get("turn") != self.turn or note.get("source") != "model":
                 continue
-            index = note.get("index")
-            if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(history):
-                continue
-            parts = history[index].split(":")
+            command = note.get("command")  # a networked game's notes carry their command
+            if not isinstance(command, str):
+                index = note.get("index")
+                if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(history):
+                    continue
+                command = history[index]
+            parts = command.split(":")
             if len(parts) >= 3 and parts[1] == "play":
                 out[(parts[0], parts[2])] = str(note.get("text", ""))  # Text.append: never markup
         return out
