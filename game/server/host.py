@@ -228,8 +228,8 @@ class GameHost:
         self._deadline_timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.ai_errors: list[str] = []
-        #: The model calls the game's language-model seats made (kept in the store, and in
-        #: the record's meta as local play keeps them), and which of them are stored.
+        #: The model calls the game's language-model seats made (a resumed game's come from
+        #: the store, which keeps them all), and which of them are stored.
         self.calls = CallCache.from_entries(record.meta.pop("llm_calls", None) or {})
         self._calls_stored = set(self.calls.keys())
         self.closed = False
@@ -663,7 +663,6 @@ class GameHost:
             if self._ai_waits(role):  # resumed by the answer (every stored command kicks the AI)
                 return
             seed = decision_seed(self.record.seed, rid, self._own[rid])
-            why = None
             try:
                 cmd, why = await self.ai.decide(
                     self.sc, self.scenario_json, self.id, rid, controller, seed, role_record(s, role), legal, self.calls
@@ -676,7 +675,7 @@ class GameHost:
             except Exception as exc:  # an agent's failure must not stop the game: take the default
                 self.ai_errors.append(f"{rid}: agent {controller!r} failed ({type(exc).__name__}: {exc})")
                 log.warning("game %s: %s", self.id, self.ai_errors[-1])
-                cmd = default_command(legal)
+                cmd, why = default_command(legal), None
             source = "ai" if role not in self._takeover else "deadline-ai"
             with contextlib.suppress(Refused):  # the game moved on meanwhile: look again
                 await self.submit(rid, cmd.text, source, why=why)
