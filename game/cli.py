@@ -284,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--seed", type=int, default=None, help="master seed (default: the file's)")
     ex.add_argument("--out", metavar="DIR", help="output directory (default playtests/NAME-seedS); resumable")
     ex.add_argument("--no-plots", action="store_true", help="skip the per-side plots")
+    ex.add_argument("--seats", metavar="SPEC", default="", help="ROLE=AGENT seats that replace the file's on both "
+                    "sides, e.g. russia=llm:model=NAME:base_url=URL (another model without editing the file)")
     add_run_options(ex, None)
     ex.set_defaults(func=cmd_experiment)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from wedge_testing import ROOT, STANDARD
 
 from game.playtest.errors import PlaytestError
@@ -237,3 +239,51 @@ def test_heuristic_experiment_with_removed_cards(tmp_path: Path) -> None:
     b_agents = result.report["sides"]["b"]["agents"]
     assert f"heuristic:doctrine={tmp_path / 'out' / 'doctrine-b.yaml'}" in b_agents
     assert result.report["sides"]["a"]["agents"] == "us=heuristic,russia=heuristic,prc=heuristic,india=heuristic"
+
+
+# ------------------------------------------------------- the example experiments
+
+EXAMPLES = sorted((ROOT / "examples" / "experiments").glob("*.yaml"))
+
+
+def test_the_framing_examples_are_shipped_in_pairs() -> None:
+    assert [p.stem for p in EXAMPLES] == ["heuristic-russia-framing", "llm-russia-framing"]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_experiment_files_load(path: Path, tmp_path: Path) -> None:
+    """Both examples differ only in Russia's seat: the same scenario, seed, games and lever,
+    so their two A−B intervals compare like with like. Loading needs no model."""
+    prepared = load_experiment(path)
+    assert Path(prepared.scenario_path).resolve() == ROOT / "scenarios" / "classroom.yaml"
+    a, b = prepared.models["a"], prepared.models["b"]
+    framing = {c.id for c in a.cards if c.role == "us" and c.kind == "framing"}
+    assert framing == {"us-far-east-framing", "us-arms-control-contact"}
+    assert {c.id for c in a.cards} - {c.id for c in b.cards} == framing
+    assert len(b.cards) == len(a.cards) - 2
+    seats = {side: {role: spec.kind for role, spec in prepared.seats[side].items()} for side in "ab"}
+    russia = "llm" if path.stem.startswith("llm") else "heuristic"
+    assert seats["a"] == seats["b"] == {"us": "heuristic", "russia": russia, "prc": "heuristic", "india": "heuristic"}
+    specs = prepared.specs(tmp_path)  # B's heuristic seats get the classroom doctrine minus the removed cards
+    assert f"heuristic:doctrine={tmp_path / 'doctrine-b.yaml'}" in specs["b"].agents
+    assert "us-far-east-framing" in (ROOT / "scenarios" / "doctrine-classroom.yaml").read_text()
+    derived = yaml.safe_load((tmp_path / "doctrine-b.yaml").read_text())
+    assert derived["scenario"] == "classroom" and not framing & set(re.findall(r"[\w-]+", json.dumps(derived)))
+    other = "heuristic" if russia == "llm" else "llm"
+    twin = load_experiment(path.with_name(f"{other}-russia-framing.yaml")).file
+    same = ("scenario", "games", "seed", "track", "a", "b")
+    assert {k: getattr(prepared.file, k) for k in same} == {k: getattr(twin, k) for k in same}
+
+
+def test_seats_from_the_command_line_replace_the_files_on_both_sides(tmp_path: Path) -> None:
+    path = ROOT / "examples" / "experiments" / "llm-russia-framing.yaml"
+    prepared = load_experiment(path, seats="russia=ismcts:iterations=20")
+    for side in ("a", "b"):
+        seats = prepared.seats[side]
+        assert seats["russia"].text == "ismcts:iterations=20"
+        assert seats["us"].text == "heuristic"  # the file's other seats stay
+    # the side without the framing cards still gets its trimmed doctrine for the heuristic seats
+    specs = prepared.specs(tmp_path)
+    assert "russia=ismcts:iterations=20" in specs["b"].agents and "doctrine-b.yaml" in specs["b"].agents
+    with pytest.raises(PlaytestError, match=r"--seats: unknown role 'rusia'"):
+        load_experiment(path, seats="rusia=random")

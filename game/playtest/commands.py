@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from game.engine import compiled
 from game.playtest.errors import PlaytestError
+from game.playtest.usage import Usage
 
 if TYPE_CHECKING:
     from game.playtest.runner import RunResult
@@ -73,6 +74,9 @@ def print_summary(summary: dict[str, Any]) -> None:
     if "alignment" in summary["tracks"]:
         a = summary["tracks"]["alignment"]
         print(f"  final alignment: median {a['median']:.0f} (IQR {a['q1']:.0f}–{a['q3']:.0f}), mean {a['mean']:.2f}")
+    usage = Usage.from_json(summary.get("llm") or {})
+    if usage:
+        print(f"  model seats: {usage.exact()}")
 
 
 def _interrupted(out: Path, on_disk: int, requested: int) -> int:
@@ -134,11 +138,12 @@ def _slug(text: str) -> str:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
+    from game.agents.registry import seats_text
     from game.playtest.experiment import format_report, load_experiment, run_experiment
 
     _check_counts(args)
-    prepared = load_experiment(args.file, seed=args.seed)
-    _llm_options(args, " ".join(str(x) for x in vars(prepared.file).values()))
+    prepared = load_experiment(args.file, seed=args.seed, seats=args.seats)
+    _llm_options(args, " ".join(seats_text(side) for side in prepared.seats.values()))
     out = Path(args.out) if args.out else Path("playtests") / f"{_slug(prepared.name)}-seed{prepared.file.seed}"
     result = run_experiment(prepared, out, args.games, workers=args.workers, backend=args.backend,
                             address=args.address, progress=_progress(args), plots=not args.no_plots)

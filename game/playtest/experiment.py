@@ -40,7 +40,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from game.agents.registry import AgentSpecError, SeatSpec, parse_agents, seats_text
+from game.agents.registry import AgentSpecError, SeatSpec, parse_agents, parse_named_seats, seats_text
 from game.engine import compiled
 from game.playtest.adapt import adapt_seats
 from game.playtest.directory import BatchSpec, PlaytestDir
@@ -48,6 +48,7 @@ from game.playtest.errors import PlaytestError
 from game.playtest.overlay import Overlay, apply_overlay
 from game.playtest.runner import RunResult, StopFlag, interruptible, run_playtest
 from game.playtest.stats import paired_means, paired_rates
+from game.playtest.usage import Usage
 from game.scenario.loader import load_scenario
 from game.scenario.models import Scenario
 
@@ -88,20 +89,33 @@ class Prepared:
     models: dict[str, Scenario]
     seats: dict[str, dict[str, SeatSpec]]
 
+    def doctrine(self) -> Path | None:
+        """The doctrine a plain ``heuristic`` seat plays on this scenario: a scenario with its own
+        deck (``classroom``) ships its own, and deriving from the standard one would name cards
+        that deck does not have. None when the heuristic agent is not installed."""
+        try:
+            from game.agents.heuristic import doctrine_for
+        except ImportError:  # pragma: no cover - the heuristic agent ships with wedge
+            return None
+        return Path(doctrine_for(compiled(self.models["a"])))
+
     def specs(self, out: Path) -> dict[str, BatchSpec]:
         """The batch of each side. Heuristic seats on a side with cards removed get the
-        default doctrine minus its rules about those cards, written to OUT/doctrine-SIDE.yaml."""
+        scenario's doctrine minus its rules about those cards, written to OUT/doctrine-SIDE.yaml."""
         specs = {}
+        doctrine = self.doctrine()
         for side in SIDES:
             removed = {c.id for c in self.models["a"].cards} | {c.id for c in self.models["b"].cards}
             removed -= {c.id for c in self.models[side].cards}
-            seats = adapt_seats(self.seats[side], removed, out / f"doctrine-{side}.yaml")
+            seats = adapt_seats(self.seats[side], removed, out / f"doctrine-{side}.yaml", doctrine)
             specs[side] = BatchSpec(self.scenario_path, self.models[side], self.file.seed, seats_text(seats))
         return specs
 
 
-def load_experiment(path: str | os.PathLike[str], seed: int | None = None) -> Prepared:
-    """Read and check an experiment file; every error names the file."""
+def load_experiment(path: str | os.PathLike[str], seed: int | None = None, seats: str = "") -> Prepared:
+    """Read and check an experiment file; every error names the file. `seats` (``ROLE=AGENT,...``,
+    the command line's ``--seats``) replaces those roles' seats on both sides: the same
+    question asked of another model, or another agent, without editing the file."""
     p = Path(path)
     name = str(path)
     try:
@@ -133,17 +147,21 @@ def load_experiment(path: str | os.PathLike[str], seed: int | None = None) -> Pr
     if exp.track not in {t.id for t in base.tracks}:
         raise PlaytestError(f"{name}: track: unknown track {exp.track!r} in {scenario_path}")
     models: dict[str, Scenario] = {}
-    seats: dict[str, dict[str, SeatSpec]] = {}
+    sides: dict[str, dict[str, SeatSpec]] = {}
     for side_id in SIDES:
         side: Side = getattr(exp, side_id)
         models[side_id] = apply_overlay(base, side.overlay, f"{name}: {side_id}.overlay")
         sc = compiled(models[side_id])
         agents_text = side.agents if side.agents is not None else exp.agents
         try:
-            seats[side_id] = parse_agents(agents_text, sc)
+            sides[side_id] = parse_agents(agents_text, sc)
         except AgentSpecError as exc:
             raise PlaytestError(f"{name}: {side_id}.agents: {exc}") from None
-    return Prepared(p, exp, exp.name or p.stem, scenario_path, models, seats)
+        try:
+            sides[side_id].update(parse_named_seats(seats, sc.role_ids))
+        except AgentSpecError as exc:
+            raise PlaytestError(f"--seats: {exc}") from None
+    return Prepared(p, exp, exp.name or p.stem, scenario_path, models, sides)
 
 
 @dataclass
@@ -201,12 +219,17 @@ def run_experiment(
     return result
 
 
-def _load_side(pdir: PlaytestDir, games: int, track: str) -> dict[int, tuple[float, set[str], dict[str, int], str,
-                                                                           dict[str, int]]]:
+#: One game as compared: headline track, winners, scores, end reason, final tracks.
+_Game = tuple[float, set[str], dict[str, int], str, dict[str, int]]
+
+
+def _load_side(pdir: PlaytestDir, games: int, track: str, usage: Usage) -> dict[int, _Game]:
+    """The compared values of each game below `games`, and their model seats' usage added to `usage`."""
     out = {}
     for row in pdir.rows():
         i = int(row["index"])
         if i < games:
+            usage.add_row(row)
             out[i] = (
                 float(row["final_tracks"][track]),
                 set(row["winners"]),
@@ -220,7 +243,8 @@ def _load_side(pdir: PlaytestDir, games: int, track: str) -> dict[int, tuple[flo
 def compare(prepared: Prepared, specs: dict[str, BatchSpec], out: Path, games: int) -> dict[str, Any]:
     """The paired comparison of OUT/a and OUT/b over games 0..games-1 present on both sides."""
     track = prepared.file.track
-    sides = {s: _load_side(PlaytestDir(out / s), games, track) for s in SIDES}
+    usage = {s: Usage() for s in SIDES}
+    sides = {s: _load_side(PlaytestDir(out / s), games, track, usage[s]) for s in SIDES}
     pairs = sorted(set(sides["a"]) & set(sides["b"]))
     if not pairs:
         raise PlaytestError(f"{out}: no game was played on both sides")
@@ -254,6 +278,7 @@ def compare(prepared: Prepared, specs: dict[str, BatchSpec], out: Path, games: i
                 "overlay": getattr(file, s).overlay.model_dump(),
                 "dir": str(out / s),
             }
+            | ({"llm": usage[s].to_json()} if usage[s] else {})
             for s in SIDES
         },
         "metrics": metrics,
@@ -295,4 +320,8 @@ def format_report(report: dict[str, Any]) -> str:
     for r, x in m["mean_score"].items():
         row(f"{r} mean score", x, 2)
     row("crisis rate", m["crisis_rate"], 3)
+    costs = [(s, Usage.from_json(report["sides"][s].get("llm") or {})) for s in SIDES]
+    if any(usage for _, usage in costs):
+        lines.append("")
+        lines += [f"  model seats, {s.upper()}: {usage.exact()}" for s, usage in costs if usage]
     return "\n".join(lines)

@@ -109,7 +109,7 @@ def run_playtest(
     enclosing :func:`interruptible`, several batches share one Ctrl-C.
     """
     start = time.monotonic()
-    _check_agents(spec)
+    llm = _check_agents(spec)
     pdir = PlaytestDir(out)
     meta, done = pdir.prepare(spec, games, backend, workers)
     todo = [i for i in range(games) if i not in done]
@@ -119,7 +119,7 @@ def run_playtest(
         try:
             if todo and not flag.set:
                 played, interrupted = _dispatch(pdir, meta, todo, len(done), games, workers, backend, address,
-                                                progress, label, flag)
+                                                progress, label, flag, llm)
             interrupted = interrupted or (flag.set and len(done) + played < games)
         finally:
             seconds = time.monotonic() - start
@@ -142,6 +142,7 @@ def _dispatch(
     progress: bool | None,
     label: str,
     flag: StopFlag,
+    llm: bool = False,
 ) -> tuple[int, bool]:
     config = BatchConfig(
         scenario_json=json.dumps(meta.scenario, sort_keys=True, separators=(",", ":")),
@@ -158,13 +159,14 @@ def _dispatch(
         for chunk in chunks(todo, chunk_size(len(todo), backend.parallelism)):
             backend.submit(chunk)
             outstanding += 1
-        with Bar(label, games, done, progress) as bar:
+        with Bar(label, games, done, progress, llm=llm) as bar:
             while outstanding and not flag.set:
                 for result in backend.poll(POLL_SECONDS):
-                    appender.write([line for _, line in result])
+                    lines = [line for _, line in result]
+                    appender.write(lines)
                     played += len(result)
                     outstanding -= 1
-                    bar.advance(len(result))
+                    bar.advance(len(result), lines)
         finished = not outstanding
     except KeyboardInterrupt:  # the second Ctrl-C
         flag.request()
@@ -177,9 +179,13 @@ def _dispatch(
     return played, not finished
 
 
-def _check_agents(spec: BatchSpec) -> None:
+def _check_agents(spec: BatchSpec) -> bool:
     """Build (and close) the first game's agents here, so a bad seat spec or doctrine is one
-    clear error before the directory is created or any worker starts."""
+    clear error before the directory is created or any worker starts.
+
+    Returns whether a seat reports model usage, by the same test that puts ``llm`` in the
+    rows (:func:`game.playtest.rows.play_game`), so the progress bar shows usage exactly
+    when the rows will carry it."""
     sc = compiled(spec.model)
     try:
         agents = build_agents(sc, parse_agents(spec.agents, sc), game_seed(spec.seed, 0))
@@ -189,6 +195,7 @@ def _check_agents(spec: BatchSpec) -> None:
         close = getattr(agent, "close", None)
         if callable(close):
             close()
+    return any(isinstance(getattr(agent, "stats", None), dict) for agent in agents)
 
 
 def _log_run(pdir: PlaytestDir, meta: Meta, played: int, interrupted: bool, seconds: float) -> None:

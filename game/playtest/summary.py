@@ -21,6 +21,7 @@ from typing import Any
 from game.compiled import Compiled
 from game.playtest.directory import CSV, SUMMARY, Meta, PlaytestDir
 from game.playtest.stats import mean_ci, quantiles, wilson
+from game.playtest.usage import Usage
 
 
 class _Acc:
@@ -47,6 +48,8 @@ class _Acc:
         # trajectory values per (track, turn) and the game index each came from
         self.traj: dict[tuple[str, int], array[int]] = {}
         self.traj_index: dict[tuple[str, int], array[int]] = {}
+        self.llm = Usage()
+        self.llm_rows = 0
 
     def add(self, row: dict[str, Any]) -> None:
         self.n += 1
@@ -62,6 +65,7 @@ class _Acc:
             self.finals[t].append(int(row["final_tracks"][t]))
         self.turns.append(int(row["turns"]))
         self.end_reasons[row["end_reason"]] += 1
+        self.llm_rows += self.llm.add_row(row)
         for card, count in row["card_counts"].items():
             if card in self.plays:
                 self.plays[card] += int(count)
@@ -204,4 +208,4 @@ def _summary(meta: Meta, sc: Compiled, acc: _Acc) -> dict[str, Any]:
         "crisis_ci95": [clo, chi],
         "end_reasons": dict(sorted(acc.end_reasons.items())),
         "mean_turns": (sum(turns) / n) if n else 0.0,
-    }
+    } | ({"llm": acc.llm.to_json()} if acc.llm_rows else {})
