@@ -7,7 +7,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 # Named after the llm-server extra's line in pyproject.toml: new pins, a new install.
 LLM_STAMP := $(VENV)/.llm-server-$(shell grep '^llm-server' pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: play test bench bench-strength bench-balance lint install accel clean chromium llm-server
+.PHONY: play test bench bench-strength bench-balance bench-llm lint install accel clean chromium llm-server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: $(BENCH_STAMP) accel
 # Playing strength (paired games, significance tests); several minutes on 2 cores.
 bench-strength: $(STAMP) accel
 	$(BIN)/python bench/strength.py --seat us --games 200
+
+# Language-model seats with the local model: seconds and tokens per decision, replay speed.
+bench-llm: $(STAMP) accel llm-server
+	$(BIN)/python bench/llm_bench.py
 
 # The standard scenario's balance report (its balance: targets; docs/playtests.md); resumable.
 bench-balance: $(STAMP) accel
