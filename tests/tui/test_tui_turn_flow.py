@@ -357,6 +357,27 @@ def test_game_over_dialog_holds_the_report_hint_and_no_toast_covers_it(tmp_path:
     asyncio.run(run())
 
 
+def test_after_game_over_the_diplomacy_tab_offers_nothing_to_press(tmp_path: Path) -> None:
+    """The game is over: the tab is a record of offers and messages, without the answer,
+    done, offer and message buttons (each would only be refused)."""
+
+    async def run() -> None:
+        app = play_app(tmp_path, seed=7)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            assert app.screen.query_one("#dip-openers").display
+            app.session.submit("gm", "gm:set:stability:1:test")  # a crisis ends the game at once (§11.4)
+            await settle(pilot, app)
+            await pilot.press("enter", "3")
+            await settle(pilot, app)
+            assert app.session.view("us")["phase"] == "over"
+            for row in ("#dip-actions", "#dip-openers"):
+                assert not app.screen.query_one(row).display, row
+            assert "Done with diplomacy" not in screen_text(app)
+
+    asyncio.run(run())
+
+
 def test_the_reveal_shows_a_computer_seats_reasons_after_the_fact_only(tmp_path: Path) -> None:
     """A played card's stated reason ("why: ...", from the save's meta rationales) is shown
     in a replay's reveal, and never to a player while the game runs (a seat's reasons are

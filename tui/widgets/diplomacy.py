@@ -87,7 +87,7 @@ class DiplomacyPanel(VerticalScroll):
         yield Static(id="dip-error", classes="inline-error")
         yield RowTable(id="dip-offers")
         yield Static(id="dip-answer", classes="dip-answer")
-        with Horizontal(classes="form-row"):
+        with Horizontal(classes="form-row", id="dip-actions"):
             yield Button("Accept \\[y]", id="dip-accept", variant="success", compact=True)
             yield Button("Decline \\[n]", id="dip-decline", variant="error", compact=True)
             yield Button("Done with diplomacy \\[d]", id="dip-done", variant="warning", compact=True)
@@ -234,6 +234,11 @@ class DiplomacyPanel(VerticalScroll):
         if view["diplomacy_locked"]:
             line.append(" · LOCKED by the facilitator", style="bold reverse")
         update_static(status, line)
+        live = view["phase"] != "over"  # once the game is over the tab is a record: nothing to press
+        self.query_one("#dip-actions").display = live
+        self.query_one("#dip-openers").display = live
+        if not live:
+            self.action_close_forms()
         offers = list(view.get("offers", []))
         shown = {o["id"] for o in offers}
         for rec in view["history"]:  # earlier turns' offers this role was party to
