@@ -80,7 +80,7 @@ class Client:
         self.legal: list[str] = []
         self.hints: dict[str, p.Problem] = {}
         self.commands: list[str] = []
-        #: the computer seats' reasons, sent when the game is over (protocol: Welcome.reasons)
+        #: the computer seats' reasons this seat may see (protocol: Welcome.reasons)
         self.reasons: list[dict[str, Any]] = []
         self.seq = 0
         self.deadline: p.Deadline | None = None
@@ -224,8 +224,8 @@ class Client:
                 self.commands = self.commands + list(msg.commands)
             if msg.deadline is not None:
                 self.deadline = msg.deadline
-            if msg.reasons is not None:
-                self.reasons = list(msg.reasons)
+            if msg.reasons:
+                self.reasons = self.reasons + list(msg.reasons)
             self.seq = msg.seq
             self._emit("update", msg)
             return

@@ -134,7 +134,7 @@ class _Audience:
     sent: int = 0  # log entries already considered for this audience
     seq: int = 0
     deadline_key: tuple[Any, ...] | None = None
-    reasons_sent: bool = False
+    reasons_sent: int = 0  # the computer seats' reasons already sent to this audience
 
 
 #: Told when a command is acknowledged: (canonical text, duplicate).
@@ -290,8 +290,10 @@ class GameHost:
         aud = self._audiences.get(seat)
         if aud is None:
             aud = self._audiences[seat] = _Audience(seat)
+        reasons = self._reasons(seat)
         if not aud.subscribers or aud.view is None:
             # nobody was watching: the cached payload may be stale, rebuild it
+            aud.reasons_sent = len(reasons)
             legal = self._legal(seat)
             aud.view, aud.legal, aud.hints = self._view(seat), legal, self._hints(seat)
             aud.sent = len(self.record.commands)
@@ -306,7 +308,7 @@ class GameHost:
             scenario_hash=self.sc.content_hash,
             seq=aud.seq,
             view=aud.view,
-            reasons=self._reasons() or [],
+            reasons=reasons[: aud.reasons_sent],
             legal=list(aud.legal or []),
             hints=dict(aud.hints or {}),
             commands=[c for c, a in zip(self.record.commands, self._actors) if visible_to(seat, a)],
@@ -385,8 +387,8 @@ class GameHost:
             fresh = [c for c, a in zip(commands[aud.sent :], self._actors[aud.sent :]) if visible_to(seat, a)]
             aud.sent = len(commands)
             deadline_changed = dl_key != aud.deadline_key
-            reasons = None if aud.reasons_sent else self._reasons()
-            aud.reasons_sent = reasons is not None
+            reasons = self._reasons(seat)[aud.reasons_sent :] or None
+            aud.reasons_sent += len(reasons or ())
             if not (patch or new_legal is not None or new_hints is not None or fresh or deadline_changed or reasons):
                 continue
             aud.view, aud.legal, aud.hints, aud.deadline_key = view, legal, hints, dl_key
@@ -405,11 +407,12 @@ class GameHost:
             for sub in list(aud.subscribers):
                 sub.post(text)
 
-    def _reasons(self) -> list[dict[str, Any]] | None:
-        """The computer seats' reasons with the commands they explain, for every seat once
-        the game is over (None before: they may mention a seat's hand)."""
-        if self.state.phase != OVER:
-            return None
+    def _reasons(self, seat: str) -> list[dict[str, Any]]:
+        """The computer seats' reasons with the commands they explain: the facilitator's
+        as they come (it sees every hand and order anyway), everyone's once the game is
+        over, and none before for the others (a seat's reasons may mention its hand)."""
+        if self.state.phase != OVER and seat != GM:
+            return []
         commands = self.record.commands
         notes = self.record.meta.get("rationales") or []
         return [{**n, "command": commands[n["index"]]} for n in notes if 0 <= n["index"] < len(commands)]

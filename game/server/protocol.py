@@ -232,8 +232,9 @@ class Welcome(_ServerMessage):
     commands: list[str] = Field(default_factory=list)
     deadline: Deadline | None = None
     limits: Limits = Field(default_factory=Limits)
-    #: The computer seats' stated reasons, once the game is over (during play they are
-    #: each seat's private thinking): ``{"index", "role", "turn", "command", "text", "source"}``.
+    #: The computer seats' stated reasons, ``{"index", "role", "turn", "command", "text",
+    #: "source"}``: the facilitator's as they come, everyone's once the game is over (during
+    #: play they are each seat's private thinking).
     reasons: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -249,7 +250,7 @@ class Update(_ServerMessage):
     hints: dict[str, Problem] | None = None
     commands: list[str] = Field(default_factory=list)
     deadline: Deadline | None = None
-    reasons: list[dict[str, Any]] | None = None  # as in Welcome; sent once, when the game ends
+    reasons: list[dict[str, Any]] | None = None  # new ones, to add to Welcome's
 
 
 class Ack(_ServerMessage):

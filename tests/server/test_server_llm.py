@@ -95,7 +95,21 @@ def test_a_person_negotiates_with_a_model_seat_and_the_server_keeps_its_reasons_
     india = f"india=llm:model=test-model:base_url={llm_endpoint.base_url}:format=json_object"
     sp = servers(db, str(CLASSROOM), "--seats", f"us=human,russia=random,prc=random,{india}", "--seed", "11")
     app = build_remote_app(sp.url(), sp.tokens[sp.game]["us"], theme="textual-dark", record=True)
-    seen = asyncio.run(_negotiate_and_play(app))
+    facilitator: dict[str, Any] = {}
+
+    async def play_and_facilitate() -> dict[str, Any]:
+        gm = Client(sp.url(), sp.tokens[sp.game]["gm"], record=True)
+        await gm.connect()
+        try:
+            seen = await _negotiate_and_play(app)
+            await gm.wait_for(lambda c: c.view.get("phase") == "over", timeout=30)
+            facilitator["frames"] = [json.loads(f) for f in gm.received]
+            facilitator["reasons"] = list(gm.reasons)
+        finally:
+            await gm.close()
+        return seen
+
+    seen = asyncio.run(play_and_facilitate())
 
     # The person's words reached the model, as the other player's words in its prompt.
     prompts = [m["content"] for body in llm_endpoint.requests for m in body["messages"] if m["role"] == "user"]
@@ -112,6 +126,10 @@ def test_a_person_negotiates_with_a_model_seat_and_the_server_keeps_its_reasons_
     # Never before: a seat's reasons are its private thinking while the game goes on.
     with_reasons = [f for f in seen["frames"] if f.get("reasons")]
     assert len(with_reasons) == 1 and with_reasons[0]["patch"]["phase"] == "over"
+    # The facilitator, who sees every hand and order, gets each reason as it comes, once.
+    assert facilitator["reasons"] == reasons
+    during = [f for f in facilitator["frames"] if f.get("reasons") and f.get("patch", {}).get("phase") != "over"]
+    assert len(during) >= len(reasons) - 2
     # The reveal of a turn in which India played a card shows why, under the card.
     assert seen["reveal_turn"] and "why: india picks" in seen["reveal"]
 

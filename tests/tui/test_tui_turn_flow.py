@@ -33,6 +33,7 @@ from tui.screens.dialogs import ConfirmScreen
 from tui.screens.game import GameScreen
 from tui.screens.reveal import GameOverScreen, RevealScreen, reveal_text
 from tui.screens.rules import RulesScreen
+from tui.seats import GM
 from tui.widgets.common import RowTable
 
 STANDARD = Path(__file__).resolve().parents[2] / "scenarios" / "standard.yaml"
@@ -385,7 +386,6 @@ def test_the_reveal_shows_a_computer_seats_reasons_after_the_fact_only(tmp_path:
     from game.agents.registry import build_agents, parse_agents
     from game.simulate import play
     from tui.app import build_replay_app
-    from tui.session import LocalSession
 
     sc = compile_scenario(load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "classroom.yaml"))
     played = play(sc, 3, build_agents(sc, parse_agents("heuristic", sc), 3))
@@ -413,18 +413,30 @@ def test_the_reveal_shows_a_computer_seats_reasons_after_the_fact_only(tmp_path:
 
     asyncio.run(run())
 
-    # A game still running: the same note is not shown to a player.
-    live = LocalSession.from_save(path)
-    view = live.view("us")
-    view["end_reason"] = ""
+    # A game still running (saved after turn 1's reveal): the same note is not shown to
+    # a player, and is to the facilitator, who sees every hand and order anyway.
+    partial, s = GameRecord.start(sc, 3)
+    for command in played.commands:
+        s = partial.accept(s, command)
+        if s.turn > 1:
+            break
+    partial.meta["rationales"] = rec.meta["rationales"]
+    running_save = tmp_path / "running.json"
+    partial.save(running_save)
 
     async def running() -> None:
-        app = play_app(tmp_path, seed=3)
+        app = play_app(tmp_path, load_path=running_save)
         async with app.run_test(size=(160, 150)) as pilot:
             await settle(pilot, app)
-            app.session.meta["rationales"] = rec.meta["rationales"]
+            view = app.session.view("us")
+            assert not view["end_reason"] and len(app.session.history) > first
             app.push_screen(RevealScreen(app.catalog, view, 1))
             await settle(pilot, app)
             assert "why:" not in screen_text(app)
+            await app.pop_screen()
+            app.seat = GM
+            app.push_screen(RevealScreen(app.catalog, view, 1))
+            await settle(pilot, app)
+            assert "why: Keep [bold]Moscow[/] close" in screen_text(app)
 
     asyncio.run(running())

@@ -32,6 +32,7 @@ from game.state import ROLL
 from tui.catalog import Catalog
 from tui.literal import literal
 from tui.screens.dialogs import ResultsScreen
+from tui.seats import GM
 from tui.session import ReplaySession
 from tui.widgets.common import update_static
 
@@ -353,10 +354,12 @@ class RevealScreen(ModalScreen[None]):
 
     def _reasons(self) -> dict[tuple[str, str], str]:
         """The computer seats' stated reasons for the cards of this turn (``meta["rationales"]``),
-        once the game is over or in a replay: during play they are each seat's private
-        thinking (they may mention its hand), so other players never see them."""
+        once the game is over, in a replay, and for the facilitator (who sees every hand and
+        order anyway): during play they are each seat's private thinking (they may mention
+        its hand), so other players never see them."""
         session = self.wedge.session
-        if session is None or not (self.view.get("end_reason") or isinstance(session, ReplaySession)):
+        shown = self.view.get("end_reason") or isinstance(session, ReplaySession) or self.wedge.seat == GM
+        if session is None or not shown:
             return {}
         notes = getattr(session, "meta", {}).get("rationales")
         if not isinstance(notes, list):
