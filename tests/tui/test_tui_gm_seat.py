@@ -454,3 +454,31 @@ def test_the_controls_stay_put_when_the_status_grows(tmp_path: Path) -> None:
             assert [screen.query_one(c).region for c in controls] == where
 
     asyncio.run(run())
+
+
+def test_v_in_the_console_shows_the_last_reveal_with_the_computer_seats_reasons(tmp_path: Path) -> None:
+    """The facilitator reads each turn's reveal from the console, and, since it sees every
+    hand and order, a language-model seat's stated reasons under its cards during play."""
+    from tui.screens.reveal import RevealScreen
+
+    async def run() -> None:
+        app = _gm_app(tmp_path)
+        async with app.run_test(size=(160, 150)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("v")  # nothing revealed yet: a note, no screen
+            await settle(pilot, app)
+            assert isinstance(app.screen, FacilitatorScreen)
+            while app.session.view("public")["turn"] < 2:
+                await pilot.press("n")
+                await settle(pilot, app)
+            played = next(i for i, c in enumerate(app.session.history) if c.startswith("india:play:"))
+            app.session.meta["rationales"] = [
+                {"index": played, "role": "india", "turn": 1, "text": "Hedge between the blocs", "source": "model"}
+            ]
+            await pilot.press("v")
+            await settle(pilot, app)
+            assert isinstance(app.screen, RevealScreen)
+            text = screen_text(app)
+            assert "Revealed: turn 1" in text and "why: Hedge between the blocs" in text
+
+    asyncio.run(run())

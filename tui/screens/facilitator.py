@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from tui.app import WedgeApp
 
 #: Actions bound to a printable key: never while a text field has the focus.
-KEY_ACTIONS = frozenset({"toggle_pause", "toggle_timer", "force", "step", "ai_run_hold"})
+KEY_ACTIONS = frozenset({"toggle_pause", "toggle_timer", "force", "step", "ai_run_hold", "reveal"})
 #: After a key typed outside any text field, printable keys do nothing for this long (s).
 TYPING_GRACE = 1.5
 AI_LABELS = {"run": "AI pace: run", "step": "AI pace: one phase", "hold": "AI pace: hold"}
@@ -52,6 +52,7 @@ class FacilitatorScreen(Screen[None]):
         Binding("a", "ai_run_hold", "AI: run/hold"),
         Binding("t", "toggle_timer", "Timer"),
         Binding("f", "force", "Force waiting"),
+        Binding("v", "reveal", "Reveal"),
         Binding("p", "app.projector", "Projector"),
         Binding("f1,question_mark", "app.rules", "Rules"),
         Binding("r", "app.report", "Report", show=False),
@@ -315,6 +316,17 @@ class FacilitatorScreen(Screen[None]):
     def action_toggle_pause(self) -> None:
         paused = self.wedge.game.view("public")["paused"]
         self._gm("gm:resume" if paused else "gm:pause")
+
+    def action_reveal(self) -> None:
+        """The last turn's reveal (key v), with the computer seats' stated reasons under
+        their cards: the facilitator sees every hand and order, so their reasons too."""
+        view = self.wedge.game.view("gm" if self.full_view else "public")
+        if not view["history"]:
+            self.notify("Nothing has been revealed yet: orders are revealed after the orders phase.")
+            return
+        from tui.screens.reveal import RevealScreen
+
+        self.app.push_screen(RevealScreen(self.catalog, view))
 
     def action_step(self) -> None:
         """Let the computer seats play until the phase changes, then hold them (resumes a pause)."""
