@@ -480,5 +480,6 @@ def test_v_in_the_console_shows_the_last_reveal_with_the_computer_seats_reasons(
             assert isinstance(app.screen, RevealScreen)
             text = screen_text(app)
             assert "Revealed: turn 1" in text and "why: Hedge between the blocs" in text
+            assert "Ledger" not in text  # a tab of the game screen, not of the console
 
     asyncio.run(run())

@@ -336,9 +336,15 @@ class RevealScreen(ModalScreen[None]):
         return max(20, min(112, self.app.size.width) - 6)
 
     def _hint(self) -> str:
+        from tui.screens.facilitator import FacilitatorScreen  # it opens this screen: imported on use
+
+        # The ledger is a tab of the game screen; over the facilitator's console there is none.
+        stack = self.app.screen_stack
+        ledger = len(stack) < 2 or not isinstance(stack[-2], FacilitatorScreen)
         if self.app.size.width >= 100:
-            return "Enter/Esc: close · ←/→: earlier/later turn · ↑/↓: scroll · every change is in the Ledger tab (4)"
-        return "Enter/Esc close · ←/→ turn · ↑/↓ scroll · Ledger: 4"
+            tail = " · every change is in the Ledger tab (4)" if ledger else ""
+            return "Enter/Esc: close · ←/→: earlier/later turn · ↑/↓: scroll" + tail
+        return "Enter/Esc close · ←/→ turn · ↑/↓ scroll" + (" · Ledger: 4" if ledger else "")
 
     def _show(self, keep_scroll: bool = False) -> None:
         self._shown_width = width = self._body_width()
