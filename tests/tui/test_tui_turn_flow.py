@@ -379,6 +379,13 @@ def test_after_game_over_the_diplomacy_tab_offers_nothing_to_press(tmp_path: Pat
     asyncio.run(run())
 
 
+async def _turn_1_reveal(pilot: Any, app: WedgeApp, view: dict[str, Any]) -> str:
+    """Open turn 1's reveal of `view` and read the screen."""
+    app.push_screen(RevealScreen(app.catalog, view, 1))
+    await settle(pilot, app)
+    return screen_text(app)
+
+
 def test_the_reveal_shows_a_computer_seats_reasons_after_the_fact_only(tmp_path: Path) -> None:
     """A played card's stated reason ("why: ...", from the save's meta rationales) is shown
     in a replay's reveal, and never to a player while the game runs (a seat's reasons are
@@ -405,9 +412,7 @@ def test_the_reveal_shows_a_computer_seats_reasons_after_the_fact_only(tmp_path:
         async with app.run_test(size=(160, 150)) as pilot:
             await settle(pilot, app)
             app.session.seek(app.session.length)
-            app.push_screen(RevealScreen(app.catalog, app.session.view("public"), 1))
-            await settle(pilot, app)
-            body = screen_text(app)
+            body = await _turn_1_reveal(pilot, app, app.session.view("public"))
             assert "why: Keep [bold]Moscow[/] close" in body  # shown, and as text, not markup
             assert app.catalog.card_title(card)[:20] in body
 
@@ -430,13 +435,9 @@ def test_the_reveal_shows_a_computer_seats_reasons_after_the_fact_only(tmp_path:
             await settle(pilot, app)
             view = app.session.view("us")
             assert not view["end_reason"] and len(app.session.history) > first
-            app.push_screen(RevealScreen(app.catalog, view, 1))
-            await settle(pilot, app)
-            assert "why:" not in screen_text(app)
+            assert "why:" not in await _turn_1_reveal(pilot, app, view)
             await app.pop_screen()
             app.seat = GM
-            app.push_screen(RevealScreen(app.catalog, view, 1))
-            await settle(pilot, app)
-            assert "why: Keep [bold]Moscow[/] close" in screen_text(app)
+            assert "why: Keep [bold]Moscow[/] close" in await _turn_1_reveal(pilot, app, view)
 
     asyncio.run(running())
